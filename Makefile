@@ -1,0 +1,68 @@
+# The two commands a new user needs: `make run` and `make test`.
+# Both set everything up from a fresh clone on a machine with Python 3.11.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install browser lint check-migrations check-deploy test-sqlite test-postgres messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Debian's chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The production profile must pass Django's deployment checklist with no warnings.
+check-deploy: install
+	DJANGO_ENV=production ALLOWED_HOSTS=portal.example \
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Compiled translations are built, not committed; msgfmt comes from Debian's gettext.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+test-sqlite: install browser messages
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# A throwaway PostgreSQL database for this run; skipped when none is reachable,
+# except under CI=true where a missing PostgreSQL fails the run.
+test-postgres: install browser messages
+	env -u REDIS_URL $(BIN)/python scripts/with_postgres.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint check-migrations check-deploy test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache media/ staticfiles/ db.sqlite3

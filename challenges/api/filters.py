@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from challenges.enums import ChallengeKind, ChallengeStatus, Sector
+from challenges.models import Challenge
+
+
+class ChallengeFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ChallengeKind.choices)
+    sector = django_filters.ChoiceFilter(choices=Sector.choices)
+    # `current_status` is annotated by the selector, so the database does the filtering.
+    status = django_filters.ChoiceFilter(
+        choices=ChallengeStatus.choices, field_name="current_status", label=_("Status")
+    )
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+
+    class Meta:
+        model = Challenge
+        fields = ["kind", "sector", "status", "search"]
+
+    def filter_search(self, queryset, name, value):
+        from cms.models import ChallengePage
+
+        value = value.strip()
+        if not value:
+            return queryset
+        # Matches the official text or any language's live page, without duplicate rows.
+        page_match = ChallengePage.objects.live().filter(
+            Q(title__icontains=value) | Q(intro__icontains=value), challenge=OuterRef("pk")
+        )
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Exists(page_match)
+        )

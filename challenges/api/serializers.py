@@ -1,0 +1,61 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    """A challenge as the public sees it, in the language of the request.
+
+    Expects rows from `challenges.selectors.challenges_public(locale=...)`.
+    """
+
+    title = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=ChallengeStatus.choices, read_only=True)
+    url = serializers.SerializerMethodField(help_text="The public page in the request's language.")
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "title",
+            "summary",
+            "sector",
+            "opens_at",
+            "closes_at",
+            "status",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _page(challenge):
+        pages = getattr(challenge, "localized_pages", None)
+        return pages[0] if pages else None
+
+    def get_title(self, challenge) -> str:
+        page = self._page(challenge)
+        return page.title if page else challenge.title
+
+    def get_summary(self, challenge) -> str:
+        page = self._page(challenge)
+        return page.intro if page and page.intro else challenge.summary
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, challenge):
+        page = self._page(challenge)
+        if page is None:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(page.get_url(request)) if request else page.full_url
+
+
+class ChallengeDetailSerializer(ChallengeSerializer):
+    class Meta(ChallengeSerializer.Meta):
+        fields = [*ChallengeSerializer.Meta.fields, "results_published_at"]
+        read_only_fields = fields

@@ -1,0 +1,30 @@
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+from wagtail.models import Locale
+
+from challenges.api.filters import ChallengeFilter
+from challenges.api.serializers import ChallengeDetailSerializer, ChallengeSerializer
+from challenges.selectors import challenges_public
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Published challenges", tags=["challenges"]),
+    retrieve=extend_schema(summary="One challenge", tags=["challenges"]),
+)
+class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The six major problems and the contests, in the request's language
+    (`Accept-Language: vi` or `en`)."""
+
+    permission_classes = [AllowAny]
+    filterset_class = ChallengeFilter
+    ordering_fields = ["closes_at"]
+    ordering = ["closes_at", "code"]
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+
+    def get_queryset(self):
+        return challenges_public(locale=Locale.get_active())
+
+    def get_serializer_class(self):
+        return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer

@@ -1,0 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from challenges.models import Challenge
+
+
+class ChallengeViewSet(SnippetViewSet):
+    model = Challenge
+    icon = "crosshairs"
+    menu_label = _("Challenges")
+    menu_order = 200
+    add_to_admin_menu = True
+    list_display = ["code", "title", "kind", "sector", "opens_at", "closes_at", "is_published"]
+    list_filter = ["kind", "sector", "is_published"]
+    search_fields = ["code", "title"]
+    search_backend_name = None  # plain database lookups; challenges are few
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("kind"), FieldPanel("sector")]),
+        FieldPanel("title"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("results_published_at"),
+            ],
+            heading=_("Dates (Vietnam time)"),
+        ),
+        FieldPanel("is_published"),
+    ]
+
+
+register_snippet(ChallengeViewSet)

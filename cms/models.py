@@ -1,0 +1,89 @@
+"""Page types. Pages publish; the domain (challenges, fund) decides."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from challenges.enums import ChallengeStatus
+from challenges.selectors import challenges_public
+
+
+class HomePage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["open_challenges"] = challenges_public(locale=self.locale).filter(
+            current_status=ChallengeStatus.OPEN
+        )
+        return context
+
+
+class ChallengeIndexPage(Page):
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ChallengePage"]
+
+    class Meta:
+        verbose_name = _("challenge index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["challenges"] = challenges_public(locale=self.locale)
+        context["now"] = timezone.now()
+        return context
+
+
+class ChallengePage(Page):
+    """The public page of one challenge in one language."""
+
+    challenge = models.ForeignKey(
+        "challenges.Challenge",
+        verbose_name=_("challenge"),
+        on_delete=models.PROTECT,
+        related_name="pages",
+    )
+    intro = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("challenge"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    parent_page_types = ["cms.ChallengeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("challenge page")
+
+    def clean(self):
+        super().clean()
+        # One page per challenge per language (locale lives on Page's table, so no
+        # database constraint can span both).
+        duplicate = (
+            ChallengePage.objects.filter(challenge_id=self.challenge_id, locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+        if self.challenge_id and duplicate:
+            raise ValidationError(
+                {"challenge": _("This challenge already has a page in this language.")}
+            )

@@ -1,0 +1,49 @@
+"""Demo users, one per role. Used only by `manage.py seed_demo`."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from portal.models import User
+from portal.roles import Role
+
+# (e-mail, full name, role or None for an applicant, preferred language)
+DEMO_USERS = [
+    ("applicant@demo.example", "Nguyễn Văn An", None, "vi"),
+    ("applicant2@demo.example", "Trần Thị Bình", None, "en"),
+    ("juror@demo.example", "Lê Minh Châu", Role.JUROR, "vi"),
+    ("juror2@demo.example", "Phạm Quốc Dũng", Role.JUROR, "vi"),
+    ("manager@demo.example", "Hoàng Thu Hà", Role.PROGRAMME_MANAGER, "vi"),
+    ("officer@demo.example", "Vũ Đức Khánh", Role.FUND_OFFICER, "vi"),
+    ("approver@demo.example", "Đặng Thị Lan", Role.FINANCE_APPROVER, "vi"),
+    ("auditor@demo.example", "Bùi Văn Minh", Role.AUDITOR, "en"),
+]
+
+DEMO_SUPERUSER = "admin@demo.example"
+
+
+def seed_users() -> dict[str, User]:
+    users = {}
+    for email, full_name, role, language in DEMO_USERS:
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "full_name": full_name,
+                "preferred_language": language,
+                "is_active": True,
+                # Staff roles work in the Wagtail admin; applicants and jurors do not.
+                "is_staff": False,
+            },
+        )
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role))
+        users[email] = user
+    admin, _ = User.objects.update_or_create(
+        email=DEMO_SUPERUSER,
+        defaults={"full_name": "Quản trị hệ thống", "is_staff": True, "is_superuser": True},
+    )
+    admin.set_password(settings.DEMO_PASSWORD)
+    admin.save(update_fields=["password"])
+    users[DEMO_SUPERUSER] = admin
+    return users

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from challenges.demo import seed_challenges
+from cms.demo import seed_site
+from portal.demo import DEMO_SUPERUSER, DEMO_USERS, seed_users
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the portal with demo data (sample content, marked as such). Safe to run "
+        "again: it updates what it made before. Refused in production."
+    )
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo is refused when DJANGO_ENV=production.")
+        with transaction.atomic():
+            seed_users()
+            challenges = seed_challenges()
+            seed_site(challenges=challenges)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
+        for email, _name, role, _language in DEMO_USERS:
+            self.stdout.write(f"  {email:<28} {role.label if role else 'applicant'}")
+        self.stdout.write(f"  {DEMO_SUPERUSER:<28} superuser (/django-admin/)")
+        self.stdout.write("  password: the value of DEMO_PASSWORD (default demo-pass-2026)")

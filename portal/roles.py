@@ -1,0 +1,82 @@
+"""Roles are Django groups. Their names live here; the groups are created by a data
+migration and their model permissions are granted after every `migrate`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROGRAMME_MANAGER = "programme_managers", _("Programme managers")
+    JUROR = "jurors", _("Jurors")
+    FUND_OFFICER = "fund_officers", _("Fund officers")
+    FINANCE_APPROVER = "finance_approvers", _("Finance approvers")
+    AUDITOR = "auditors", _("Auditors")
+
+
+# Model permissions ("app_label.codename") each role holds. Object rules (this
+# organisation, this assignment) are predicates in each app's rules.py, not here.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROGRAMME_MANAGER: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+        "challenges.add_challenge",
+        "challenges.change_challenge",
+        "challenges.delete_challenge",
+        "challenges.view_challenge",
+    ],
+    Role.JUROR: [],
+    Role.FUND_OFFICER: ["wagtailadmin.access_admin"],
+    Role.FINANCE_APPROVER: [],
+    Role.AUDITOR: ["wagtailadmin.access_admin", "portal.view_auditevent"],
+}
+
+
+def user_has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    # One query per request at most: the names are cached on the user object.
+    if not hasattr(user, "_role_names"):
+        user._role_names = set(user.groups.values_list("name", flat=True))
+    return role.value in user._role_names
+
+
+def grant_role_permissions(sender, using="default", **kwargs):
+    """post_migrate handler: give each role group its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group = Group.objects.using(using).filter(name=role).first()
+        if group is None or not perm_names:
+            continue
+        wanted = models.Q()
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            wanted |= models.Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*Permission.objects.using(using).filter(wanted))
+    _grant_page_permissions(using)
+
+
+# Programme managers publish the whole page tree.
+PAGE_PERMISSIONS = {Role.PROGRAMME_MANAGER: ["add_page", "change_page", "publish_page"]}
+
+
+def _grant_page_permissions(using):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    root = Page.objects.using(using).filter(depth=1).first()
+    if root is None:
+        return
+    for role, codenames in PAGE_PERMISSIONS.items():
+        group = Group.objects.using(using).filter(name=role).first()
+        if group is None:
+            continue
+        for permission in Permission.objects.using(using).filter(
+            content_type__app_label="wagtailcore", codename__in=codenames
+        ):
+            GroupPagePermission.objects.using(using).get_or_create(
+                group=group, page=root, permission=permission
+            )
