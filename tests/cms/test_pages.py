@@ -1,0 +1,92 @@
+import pytest
+from django.utils import timezone
+
+from tests.factories import ChallengeFactory, ChallengePageFactory
+from tests.factories.challenges import challenge_index, translate
+from tests.helpers import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def en_home():
+    from wagtail.models import Locale
+
+    from cms.models import HomePage
+
+    home = HomePage.objects.get(depth=2)
+    return translate(home, "en", title="Open Innovation Portal", intro="Welcome")
+
+
+def test_home_page_is_vietnamese_at_the_root(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="vi">' in html
+    assert "Cổng đổi mới sáng tạo mở" in html
+    assert "Bỏ qua, đến nội dung chính" in html  # skip link, translated
+
+
+def test_english_home_page_under_en(client, en_home):
+    response = client.get("/en/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Open Innovation Portal" in html
+    assert "Skip to content" in html
+    # The language switcher links each language's version of this page.
+    assert 'href="/" lang="vi" hreflang="vi">Tiếng Việt' in html
+    assert 'href="/en/" lang="en" hreflang="en" aria-current="true">English' in html
+
+
+def test_home_page_lists_open_challenges_only(client):
+    now = timezone.now()
+    ChallengePageFactory(challenge=ChallengeFactory(title="Đang mở"), title="Trang đang mở")
+    ChallengeFactory(
+        title="Sắp mở", opens_at=now + timezone.timedelta(days=1), closes_at=now + timezone.timedelta(days=9)
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "Trang đang mở" in html
+    assert "Sắp mở" not in html
+
+
+def test_challenge_page_shows_dates_in_vietnam_time(client):
+    challenge = ChallengeFactory(code="P1-2026")
+    ChallengePageFactory(challenge=challenge, title="Giám sát môi trường")
+
+    response = client.get("/bai-toan/p1-2026/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Giám sát môi trường" in html
+    assert timezone.localtime(challenge.closes_at).isoformat() in html
+    assert "+07:00" in html
+
+
+def test_challenge_index_runs_a_constant_number_of_queries(client):
+    from wagtail.models import Locale
+
+    challenge_index(Locale.objects.get(language_code="vi"))
+
+    def add(n):
+        for challenge in ChallengeFactory.create_batch(n):
+            ChallengePageFactory(challenge=challenge)
+
+    def fetch():
+        response = client.get("/bai-toan/")
+        assert response.status_code == 200
+        return response
+
+    _, response = assert_constant_queries(fetch, add, few=1, many=30)
+    assert response.content.decode().count('class="card"') == 30
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}

@@ -1,0 +1,63 @@
+import pytest
+from django.urls import reverse
+
+from portal.models import User
+from tests.factories import ChallengeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(email="root@example.test", is_staff=True, is_superuser=True)
+
+
+def test_wagtail_admin_creates_a_user_with_a_full_name(client, superuser):
+    client.force_login(superuser)
+    form = client.get(reverse("wagtailusers_users:add"))
+    assert form.status_code == 200
+    assert 'name="full_name"' in form.content.decode()
+
+    response = client.post(
+        reverse("wagtailusers_users:add"),
+        {
+            "email": "new.staff@example.test",
+            "full_name": "Ngô Thị Mai",
+            "preferred_language": "vi",
+            "password1": "a-long-enough-passphrase",
+            "password2": "a-long-enough-passphrase",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="new.staff@example.test")
+    assert user.full_name == "Ngô Thị Mai"
+    assert user.check_password("a-long-enough-passphrase")
+
+
+def test_programme_manager_edits_challenges_in_the_wagtail_admin(client, manager):
+    challenge = ChallengeFactory(code="P1-2026")
+    client.force_login(manager)
+
+    listing = client.get("/admin/snippets/challenges/challenge/")
+    edit = client.get(f"/admin/snippets/challenges/challenge/edit/{challenge.pk}/")
+
+    assert listing.status_code == 200
+    assert "P1-2026" in listing.content.decode()
+    assert edit.status_code == 200
+
+
+def test_applicants_cannot_enter_the_wagtail_admin(client, applicant):
+    client.force_login(applicant)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_django_admin_lists_users_for_superusers(client, superuser):
+    client.force_login(superuser)
+
+    assert client.get("/django-admin/portal/user/").status_code == 200
+    assert client.get("/django-admin/portal/user/add/").status_code == 200

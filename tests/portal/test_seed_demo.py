@@ -1,0 +1,72 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from challenges.enums import ChallengeKind, ChallengeStatus
+from challenges.models import Challenge
+from cms.models import ChallengePage
+from portal.models import User
+from portal.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+DEMO_LOGINS = {
+    "applicant@demo.example": None,
+    "applicant2@demo.example": None,
+    "juror@demo.example": Role.JUROR,
+    "juror2@demo.example": Role.JUROR,
+    "manager@demo.example": Role.PROGRAMME_MANAGER,
+    "officer@demo.example": Role.FUND_OFFICER,
+    "approver@demo.example": Role.FINANCE_APPROVER,
+    "auditor@demo.example": Role.AUDITOR,
+}
+
+
+def _snapshot():
+    return {
+        "users": User.objects.count(),
+        "challenges": sorted(Challenge.objects.values_list("code", "title", "opens_at")),
+        "pages": Page.objects.count(),
+        "memberships": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
+    }
+
+
+def test_seed_demo_creates_the_documented_portal(settings):
+    settings.DEMO_PASSWORD = "another-demo-pass"
+
+    call_command("seed_demo", stdout=None)
+
+    for email, role in DEMO_LOGINS.items():
+        user = authenticate(email=email, password="another-demo-pass")
+        assert user is not None, email
+        groups = list(user.groups.values_list("name", flat=True))
+        assert groups == ([role.value] if role else [])
+    challenges = Challenge.objects.with_status()
+    assert challenges.count() == 8
+    kinds = {c.code: (c.kind, c.current_status) for c in challenges}
+    problems = [status for kind, status in kinds.values() if kind == ChallengeKind.PROBLEM]
+    assert sorted(problems) == sorted([ChallengeStatus.OPEN] * 5 + [ChallengeStatus.CLOSED])
+    assert kinds["STEM-2026"] == (ChallengeKind.STEM_CONTEST, ChallengeStatus.UPCOMING)
+    assert kinds["STARTUP-2026"] == (ChallengeKind.STARTUP_CONTEST, ChallengeStatus.RESULTS)
+    # Every challenge has a live page in both languages.
+    assert ChallengePage.objects.live().filter(locale__language_code="vi").count() == 8
+    assert ChallengePage.objects.live().filter(locale__language_code="en").count() == 8
+    assert all("[" in c.summary for c in challenges)  # marked as sample content
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo")
+    first = _snapshot()
+
+    call_command("seed_demo")
+
+    assert _snapshot() == first
+
+
+def test_seed_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="refused"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith="@demo.example").exists()

@@ -1,0 +1,140 @@
+"""Each settings profile, loaded in a fresh interpreter as a server would load it."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k" * 20 + "-Zq8#vW2!pL5@xR9$mT3%nB7^cF1&hJ4*"
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"].get("LOCATION"),
+    "tasks": settings.TASKS["default"]["BACKEND"],
+    "email": settings.EMAIL_BACKEND,
+    "media_root": str(settings.MEDIA_ROOT),
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+    "use_tz": settings.USE_TZ,
+    "hosts": settings.ALLOWED_HOSTS,
+    "secure_cookies": settings.SESSION_COOKIE_SECURE,
+}))
+"""
+
+
+def _clean_env(**overrides):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS",
+                       "DEBUG", "EMAIL_URL", "TASKS_BACKEND", "MEDIA_ROOT"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env.update(overrides)
+    return env
+
+
+def _run(code, **env):
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _settings(**env):
+    result = _run(PROBE, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_defaults_need_nothing_set():
+    loaded = _settings()
+
+    assert loaded["debug"] is True
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["db_name"].endswith("db.sqlite3")
+    assert loaded["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["tasks"] == "django_tasks.backends.immediate.ImmediateBackend"
+    assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert loaded["media_root"].endswith("media")
+    assert (loaded["language"], loaded["time_zone"], loaded["use_tz"]) == (
+        "vi", "Asia/Ho_Chi_Minh", True
+    )
+
+
+def test_database_url_switches_to_postgresql_and_redis_url_to_redis():
+    loaded = _settings(
+        DATABASE_URL="postgres://portal:secret@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/1",
+    )
+
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["db_name"] == "portal"
+    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache_location"] == "redis://cache.internal:6379/1"
+
+
+def test_production_requires_secret_key_and_allowed_hosts():
+    missing_key = _run(PROBE, DJANGO_ENV="production", ALLOWED_HOSTS="portal.example")
+    missing_hosts = _run(PROBE, DJANGO_ENV="production", SECRET_KEY=STRONG_KEY)
+
+    assert missing_key.returncode != 0
+    assert "SECRET_KEY" in missing_key.stderr
+    assert missing_hosts.returncode != 0
+    assert "ALLOWED_HOSTS" in missing_hosts.stderr
+
+
+def test_production_turns_debug_off_and_cookies_secure():
+    loaded = _settings(
+        DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example"
+    )
+
+    assert loaded["debug"] is False
+    assert loaded["hosts"] == ["portal.example"]
+    assert loaded["secure_cookies"] is True
+
+
+def test_unknown_environment_name_is_refused():
+    result = _run(PROBE, DJANGO_ENV="prod")
+
+    assert result.returncode != 0
+    assert "DJANGO_ENV must be" in result.stderr
+
+
+def test_every_variable_the_settings_read_is_documented():
+    documented = (ROOT / ".env.example").read_text()
+    settings_source = (ROOT / "portal" / "settings.py").read_text()
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', settings_source))
+
+    assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_ENV"} <= read
+    assert {name for name in read if f"{name}=" not in documented} == set()
+
+
+def test_check_deploy_reports_no_issues_in_production():
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_clean_env(
+            DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example"
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
