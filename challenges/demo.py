@@ -33,8 +33,7 @@ DEMO_CHALLENGES = [
         (-75, -10, None),
         "Giao thông thông minh và logistics cho hành lang công nghiệp",
         "Smart traffic and logistics for the industrial corridor",
-        "Điều phối tín hiệu giao thông và luồng xe tải giữa khu công nghiệp, cảng cạn "
-        "và cao tốc.",
+        "Điều phối tín hiệu giao thông và luồng xe tải giữa khu công nghiệp, cảng cạn và cao tốc.",
         "Coordinating traffic signals and truck flows between industrial parks, the "
         "dry port and the expressways.",
     ),
@@ -66,8 +65,7 @@ DEMO_CHALLENGES = [
         (-5, 55, None),
         "Số hóa di sản và du lịch văn hóa Kinh Bắc",
         "Digitising Kinh Bac heritage and cultural tourism",
-        "Bản đồ số di tích, thuyết minh đa ngôn ngữ và trải nghiệm thực tế ảo cho "
-        "du khách.",
+        "Bản đồ số di tích, thuyết minh đa ngôn ngữ và trải nghiệm thực tế ảo cho du khách.",
         "A digital map of heritage sites, multilingual guides and virtual-reality "
         "experiences for visitors.",
     ),
@@ -88,10 +86,8 @@ DEMO_CHALLENGES = [
         (14, 90, None),
         "Cuộc thi Đổi mới sáng tạo STEM 2026",
         "STEM Innovation Contest 2026",
-        "Dành cho đội học sinh, sinh viên với sản phẩm khoa học, công nghệ, kỹ thuật, "
-        "toán học.",
-        "For school and university teams with science, technology, engineering and "
-        "maths projects.",
+        "Dành cho đội học sinh, sinh viên với sản phẩm khoa học, công nghệ, kỹ thuật, toán học.",
+        "For school and university teams with science, technology, engineering and maths projects.",
     ),
     (
         "STARTUP-2026",
@@ -100,8 +96,7 @@ DEMO_CHALLENGES = [
         (-120, -45, -5),
         "Cuộc thi Khởi nghiệp đổi mới sáng tạo 2026",
         "Startup Innovation Contest 2026",
-        "Dành cho doanh nghiệp khởi nghiệp và nhóm dự án có mô hình kinh doanh đổi mới "
-        "sáng tạo.",
+        "Dành cho doanh nghiệp khởi nghiệp và nhóm dự án có mô hình kinh doanh đổi mới sáng tạo.",
         "For startups and project teams with an innovative business model.",
     ),
 ]

@@ -12,4 +12,3 @@ class PortalConfig(AppConfig):
 
         # Permissions exist only after every app has migrated, so roles get theirs here.
         post_migrate.connect(grant_role_permissions, dispatch_uid="portal.grant_role_permissions")
-

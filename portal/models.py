@@ -131,6 +131,14 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
     def compute_hash(self):
         """SHA-256 over a canonical JSON of every recorded field and the previous hash."""
         payload = {
@@ -144,14 +152,10 @@ class AuditEvent(models.Model):
             "previous_hash": self.previous_hash,
         }
         canonical = json.dumps(
-            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder
+            payload,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are append-only.")

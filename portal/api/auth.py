@@ -60,9 +60,7 @@ class TokenLoginView(APIView):
             user=user, expiry=knox_settings.TOKEN_TTL
         )
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        return Response(
-            TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data
-        )
+        return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
 class TokenLogoutView(KnoxLogoutView):

@@ -54,7 +54,16 @@ def test_list_is_public_paginated_and_ordered_by_deadline(anon_client, timeline)
     assert _codes(response) == ["DONE-1", "SHUT-1", "OPEN-1", "SOON-1"]
     row = response.data["results"][2]
     assert set(row) == {
-        "id", "code", "kind", "title", "summary", "sector", "opens_at", "closes_at", "status", "url"
+        "id",
+        "code",
+        "kind",
+        "title",
+        "summary",
+        "sector",
+        "opens_at",
+        "closes_at",
+        "status",
+        "url",
     }
     assert row["status"] == "open"
     # Datetimes carry their offset, in Vietnam time.
@@ -63,7 +72,12 @@ def test_list_is_public_paginated_and_ordered_by_deadline(anon_client, timeline)
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [("open", ["OPEN-1"]), ("upcoming", ["SOON-1"]), ("closed", ["SHUT-1"]), ("results", ["DONE-1"])],
+    [
+        ("open", ["OPEN-1"]),
+        ("upcoming", ["SOON-1"]),
+        ("closed", ["SHUT-1"]),
+        ("results", ["DONE-1"]),
+    ],
 )
 def test_status_filter(anon_client, timeline, status, expected):
     assert _codes(anon_client.get(LIST_URL, {"status": status})) == expected
@@ -95,7 +109,10 @@ def test_search_matches_code_title_and_translated_page_title(anon_client):
 
 def test_ordering_by_deadline_descending(anon_client, timeline):
     assert _codes(anon_client.get(LIST_URL, {"ordering": "-closes_at"})) == [
-        "SOON-1", "OPEN-1", "SHUT-1", "DONE-1"
+        "SOON-1",
+        "OPEN-1",
+        "SHUT-1",
+        "DONE-1",
     ]
 
 
@@ -135,7 +152,9 @@ def test_challenge_without_page_falls_back_to_official_title(anon_client):
     row = anon_client.get(f"{LIST_URL}P9-2026/", HTTP_ACCEPT_LANGUAGE="en").data
 
     assert (row["title"], row["summary"], row["url"]) == (
-        "Tên chính thức", "Tóm tắt chính thức", None
+        "Tên chính thức",
+        "Tóm tắt chính thức",
+        None,
     )
 
 

@@ -29,13 +29,17 @@ def test_status_is_the_same_in_the_database_and_in_python():
     annotated = {c.code: c.current_status for c in Challenge.objects.with_status(now)}
     in_python = {c.code: c.status_at(now) for c in Challenge.objects.all()}
 
-    assert annotated == in_python == {
-        "A": ChallengeStatus.UPCOMING,
-        "B": ChallengeStatus.OPEN,
-        "C": ChallengeStatus.CLOSED,
-        "D": ChallengeStatus.RESULTS,
-        "E": ChallengeStatus.CLOSED,
-    }
+    assert (
+        annotated
+        == in_python
+        == {
+            "A": ChallengeStatus.UPCOMING,
+            "B": ChallengeStatus.OPEN,
+            "C": ChallengeStatus.CLOSED,
+            "D": ChallengeStatus.RESULTS,
+            "E": ChallengeStatus.CLOSED,
+        }
+    )
 
 
 def test_the_deadline_instant_itself_is_closed():
@@ -48,7 +52,9 @@ def test_the_deadline_instant_itself_is_closed():
 
 def test_deadline_before_opening_is_refused_by_the_form_and_the_database():
     now = timezone.now()
-    challenge = ChallengeFactory.build(code="BAD-1", opens_at=now, closes_at=now - timedelta(days=1))
+    challenge = ChallengeFactory.build(
+        code="BAD-1", opens_at=now, closes_at=now - timedelta(days=1)
+    )
 
     with pytest.raises(ValidationError) as error:
         challenge.full_clean()

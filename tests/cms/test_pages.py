@@ -10,7 +10,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def en_home():
-    from wagtail.models import Locale
 
     from cms.models import HomePage
 
@@ -45,7 +44,9 @@ def test_home_page_lists_open_challenges_only(client):
     now = timezone.now()
     ChallengePageFactory(challenge=ChallengeFactory(title="Đang mở"), title="Trang đang mở")
     ChallengeFactory(
-        title="Sắp mở", opens_at=now + timezone.timedelta(days=1), closes_at=now + timezone.timedelta(days=9)
+        title="Sắp mở",
+        opens_at=now + timezone.timedelta(days=1),
+        closes_at=now + timezone.timedelta(days=9),
     )
 
     html = client.get("/").content.decode()

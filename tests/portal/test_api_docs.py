@@ -9,8 +9,12 @@ def test_openapi_document_describes_the_endpoints(client):
     assert response.status_code == 200
     schema = response.json()
     paths = schema["paths"]
-    assert {"/api/v1/challenges/", "/api/v1/challenges/{code}/", "/api/v1/auth/token/",
-            "/api/v1/auth/logout/"} <= set(paths)
+    assert {
+        "/api/v1/challenges/",
+        "/api/v1/challenges/{code}/",
+        "/api/v1/auth/token/",
+        "/api/v1/auth/logout/",
+    } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/challenges/"]["get"]["parameters"]}
     assert {"kind", "status", "sector", "search", "ordering", "page", "page_size"} <= parameters
     assert "tokenAuth" in schema["components"]["securitySchemes"] or any(

@@ -49,9 +49,7 @@ def test_verify_catches_a_changed_event():
     checked, problems, _ = audit_verify_chain()
 
     assert checked == 3
-    assert [(p.sequence, p.reason) for p in problems] == [
-        (2, "content does not match its hash")
-    ]
+    assert [(p.sequence, p.reason) for p in problems] == [(2, "content does not match its hash")]
 
 
 def test_verify_catches_a_deleted_event():
@@ -120,7 +118,7 @@ def test_data_with_dates_and_non_ascii_text_verifies():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_writers_keep_one_unbroken_chain():
     if connection.vendor != "postgresql":
         pytest.skip("parallel writers are a PostgreSQL concern; SQLite serialises writes")
@@ -130,7 +128,9 @@ def test_parallel_writers_keep_one_unbroken_chain():
     def write(n):
         try:
             for i in range(5):
-                audit_record(actor=None, action="test.parallel", obj=challenge, data={"n": n, "i": i})
+                audit_record(
+                    actor=None, action="test.parallel", obj=challenge, data={"n": n, "i": i}
+                )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -83,9 +83,9 @@ def test_token_login_error_speaks_english_when_asked(anon_client):
 
 def test_logout_revokes_the_token(anon_client):
     UserFactory(email="firm@example.test")
-    token = anon_client.post(
-        TOKEN_URL, {"email": "firm@example.test", "password": PASSWORD}
-    ).data["token"]
+    token = anon_client.post(TOKEN_URL, {"email": "firm@example.test", "password": PASSWORD}).data[
+        "token"
+    ]
     anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
 
     assert anon_client.post(LOGOUT_URL).status_code == 204

@@ -36,8 +36,19 @@ def _clean_env(**overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS",
-                       "DEBUG", "EMAIL_URL", "TASKS_BACKEND", "MEDIA_ROOT"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_ENV",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "EMAIL_URL",
+            "TASKS_BACKEND",
+            "MEDIA_ROOT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     env.update(overrides)
@@ -72,7 +83,9 @@ def test_defaults_need_nothing_set():
     assert loaded["email"] == "django.core.mail.backends.console.EmailBackend"
     assert loaded["media_root"].endswith("media")
     assert (loaded["language"], loaded["time_zone"], loaded["use_tz"]) == (
-        "vi", "Asia/Ho_Chi_Minh", True
+        "vi",
+        "Asia/Ho_Chi_Minh",
+        True,
     )
 
 

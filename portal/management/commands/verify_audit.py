@@ -4,7 +4,9 @@ from portal.audit import audit_verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain; exits non-zero when an event was changed or removed."
+    help = (
+        "Verify the audit trail's hash chain; exits non-zero when an event was changed or removed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
