@@ -34,15 +34,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def user_has_role(user, role: Role) -> bool:
-    if not user.is_authenticated:
-        return False
-    # One query per request at most: the names are cached on the user object.
-    if not hasattr(user, "_role_names"):
-        user._role_names = set(user.groups.values_list("name", flat=True))
-    return role.value in user._role_names
-
-
 def grant_role_permissions(sender, using="default", **kwargs):
     """post_migrate handler: give each role group its permissions (idempotent)."""
     from django.contrib.auth.models import Group, Permission

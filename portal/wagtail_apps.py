@@ -7,3 +7,13 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):
     user_viewset = "portal.wagtail_users.UserViewSet"
+
+    def ready(self):
+        super().ready()
+        from wagtail.admin.views.account import NameEmailSettingsPanel
+
+        from portal.wagtail_users import PortalNameEmailForm
+
+        # Wagtail's panel asks for first and last names, which our user model does not
+        # have; its required fields would block saving every account setting.
+        NameEmailSettingsPanel.form_class = PortalNameEmailForm

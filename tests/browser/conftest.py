@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):

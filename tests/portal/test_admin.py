@@ -61,3 +61,27 @@ def test_django_admin_lists_users_for_superusers(client, superuser):
 
     assert client.get("/django-admin/portal/user/").status_code == 200
     assert client.get("/django-admin/portal/user/add/").status_code == 200
+
+
+def test_staff_change_their_full_name_in_wagtail_account_settings(client, manager):
+    client.force_login(manager)
+    page = client.get(reverse("wagtailadmin_account"))
+    assert 'name="name_email-full_name"' in page.content.decode()
+
+    response = client.post(
+        reverse("wagtailadmin_account"),
+        {
+            "name_email-full_name": "Hoàng Thu Hà",
+            "name_email-email": "manager@example.test",
+            "locale-preferred_language": "en",
+            "locale-current_time_zone": "Asia/Ho_Chi_Minh",
+            "theme-theme": "system",
+            "theme-density": "default",
+            "theme-contrast": "system",
+            "theme-keyboard_shortcuts": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    manager.refresh_from_db()
+    assert manager.full_name == "Hoàng Thu Hà"
