@@ -52,6 +52,7 @@ def test_home_page_lists_open_challenges_only(client):
     html = client.get("/").content.decode()
 
     assert "Trang đang mở" in html
+    assert '<span class="badge badge-open">Đang mở</span>' in html
     assert "Sắp mở" not in html
 
 
@@ -64,6 +65,7 @@ def test_challenge_page_shows_dates_in_vietnam_time(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Giám sát môi trường" in html
+    assert '<span class="badge badge-open">Đang mở</span>' in html
     assert timezone.localtime(challenge.closes_at).isoformat() in html
     assert "+07:00" in html
 

@@ -33,6 +33,11 @@ def test_wagtail_admin_creates_a_user_with_a_full_name(client, superuser):
     user = User.objects.get(email="new.staff@example.test")
     assert user.full_name == "Ngô Thị Mai"
     assert user.check_password("a-long-enough-passphrase")
+    listing = client.get(reverse("wagtailusers_users:index"), {"ordering": "name"})
+    assert listing.status_code == 200
+    assert "Ngô Thị Mai" in listing.content.decode()
+    edit = client.get(reverse("wagtailusers_users:edit", args=[user.pk]))
+    assert 'value="Ngô Thị Mai"' in edit.content.decode()
 
 
 def test_programme_manager_edits_challenges_in_the_wagtail_admin(client, manager):
