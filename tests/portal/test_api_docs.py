@@ -14,13 +14,17 @@ def test_openapi_document_describes_the_endpoints(client):
         "/api/v1/challenges/{code}/",
         "/api/v1/auth/token/",
         "/api/v1/auth/logout/",
+        "/api/v1/auth/me/",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/challenges/"]["get"]["parameters"]}
     assert {"kind", "status", "sector", "search", "ordering", "page", "page_size"} <= parameters
-    assert "tokenAuth" in schema["components"]["securitySchemes"] or any(
-        "knox" in name.lower() or "token" in name.lower()
-        for name in schema["components"]["securitySchemes"]
-    )
+    token_scheme = schema["components"]["securitySchemes"]["knoxApiToken"]
+    assert (token_scheme["in"], token_scheme["name"]) == ("header", "Authorization")
+    # Public endpoints accept anonymous calls ({}), protected ones do not.
+    assert {} in paths["/api/v1/challenges/"]["get"]["security"]
+    assert {} not in paths["/api/v1/auth/me/"]["get"]["security"]
+    # Only our API is documented, not the DRF views inside Wagtail's admin.
+    assert all(path.startswith("/api/v1/") for path in paths)
 
 
 def test_swagger_ui_is_served_from_our_own_static_files(client):

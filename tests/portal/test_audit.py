@@ -2,13 +2,24 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 
 from portal.audit import audit_record, audit_verify_chain
 from portal.models import AuditEvent
 from tests.factories import ChallengeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _tamper(statement, params):
+    """Change the table below the ORM, as someone with database superuser rights would
+    (on PostgreSQL that means switching off the append-only trigger first)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(statement.format(table=AuditEvent._meta.db_table), params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def _record_three(actor=None):
@@ -39,12 +50,7 @@ def test_events_chain_onto_each_other():
 
 def test_verify_catches_a_changed_event():
     events = _record_three()
-    # Tamper below the ORM, as someone with database access would.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET action = %s WHERE id = %s",  # noqa: S608
-            ["challenge.deleted", events[1].pk],
-        )
+    _tamper("UPDATE {table} SET action = %s WHERE id = %s", ["challenge.deleted", events[1].pk])
 
     checked, problems, _ = audit_verify_chain()
 
@@ -54,11 +60,7 @@ def test_verify_catches_a_changed_event():
 
 def test_verify_catches_a_deleted_event():
     events = _record_three()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s",  # noqa: S608
-            [events[1].pk],
-        )
+    _tamper("DELETE FROM {table} WHERE id = %s", [events[1].pk])
 
     _, problems, _ = audit_verify_chain()
 
@@ -69,7 +71,7 @@ def test_verify_catches_a_deleted_event():
 
 def test_verify_with_expected_head_catches_removal_of_the_newest_event():
     events = _record_three()
-    AuditEvent.objects.filter(pk=events[2].pk)._raw_delete(connection.alias)
+    _tamper("DELETE FROM {table} WHERE id = %s", [events[2].pk])
 
     assert audit_verify_chain()[1] == []  # invisible from inside the chain
     _, problems, _ = audit_verify_chain(expected_head=events[2].hash)
@@ -81,11 +83,10 @@ def test_verify_audit_command_fails_on_tampering_and_passes_when_intact(capsys):
     call_command("verify_audit")
     assert "Audit trail intact: 3 event(s)" in capsys.readouterr().out
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET data = %s WHERE id = %s",  # noqa: S608
-            ['{"from": "draft", "to": "open", "note": "forged"}', events[0].pk],
-        )
+    _tamper(
+        "UPDATE {table} SET data = %s WHERE id = %s",
+        ['{"from": "draft", "to": "open", "note": "forged"}', events[0].pk],
+    )
     with pytest.raises(CommandError, match="NOT intact: 1 problem"):
         call_command("verify_audit")
     assert "event 1: content does not match its hash" in capsys.readouterr().err
@@ -103,6 +104,25 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm():
         AuditEvent.objects.filter(pk=event.pk).update(action="other")
     with pytest.raises(TypeError):
         AuditEvent.objects.all().delete()
+
+
+def test_postgresql_refuses_changes_below_the_orm():
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    event = _record_three()[0]
+
+    for statement in (
+        "UPDATE {table} SET action = 'x' WHERE id = %s",
+        "DELETE FROM {table} WHERE id = %s",
+    ):
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement.format(table=AuditEvent._meta.db_table), [event.pk])
+
+    assert AuditEvent.objects.get(pk=event.pk).action == "challenge.transition"
 
 
 def test_data_with_dates_and_non_ascii_text_verifies():
