@@ -93,3 +93,31 @@ def test_healthz_reports_the_database(client):
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_page_runs_a_constant_number_of_queries(client):
+    def add(n):
+        for challenge in ChallengeFactory.create_batch(n):
+            ChallengePageFactory(challenge=challenge)
+
+    def fetch():
+        response = client.get("/")
+        assert response.status_code == 200
+        return response
+
+    _, response = assert_constant_queries(fetch, add, few=1, many=30)
+    assert response.content.decode().count('class="card"') == 30
+
+
+def test_a_challenge_has_one_page_per_language():
+    from django.core.exceptions import ValidationError
+
+    from cms.models import ChallengePage
+
+    first = ChallengePageFactory()
+    second = ChallengePage(challenge=first.challenge, title="Bản sao", slug="ban-sao")
+    second.locale = first.locale
+
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert "challenge" in error.value.message_dict

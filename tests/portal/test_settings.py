@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 20 + "-Zq8#vW2!pL5@xR9$mT3%nB7^cF1&hJ4*"
 
@@ -155,3 +157,35 @@ def test_check_deploy_reports_no_issues_in_production(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_healthz_is_503_when_the_database_is_down():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz', HTTP_HOST='localhost'); "
+        "print(r.status_code, r.content.decode())"
+    )
+    result = _run(code, DATABASE_URL="postgres://postgres@127.0.0.1:9/unreachable")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        '503 {"status": "error", "database": "unavailable"}'
+    )
+
+
+def test_redis_url_gives_a_working_shared_cache():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    code = (
+        "import django; django.setup(); from django.core.cache import cache; "
+        "cache.set('portal-settings-test', 'đồng', 30); print(cache.get('portal-settings-test'))"
+        "; cache.delete('portal-settings-test')"
+    )
+    result = _run(code, REDIS_URL="redis://127.0.0.1:6379/15")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "đồng"
