@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -26,7 +25,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["open_challenges"] = challenges_public(locale=self.locale).filter(
+        context["open_challenges"] = challenges_public(language=self.locale.language_code).filter(
             current_status=ChallengeStatus.OPEN
         )
         return context
@@ -44,8 +43,7 @@ class ChallengeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["challenges"] = challenges_public(locale=self.locale)
-        context["now"] = timezone.now()
+        context["challenges"] = challenges_public(language=self.locale.language_code)
         return context
 
 

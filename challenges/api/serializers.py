@@ -9,7 +9,7 @@ from challenges.models import Challenge
 class ChallengeSerializer(serializers.ModelSerializer):
     """A challenge as the public sees it, in the language of the request.
 
-    Expects rows from `challenges.selectors.challenges_public(locale=...)`.
+    Expects rows from `challenges.selectors.challenges_public(language=...)`.
     """
 
     title = serializers.SerializerMethodField()

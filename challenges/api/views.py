@@ -1,7 +1,7 @@
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
-from wagtail.models import Locale
 
 from challenges.api.filters import ChallengeFilter
 from challenges.api.serializers import ChallengeDetailSerializer, ChallengeSerializer
@@ -28,7 +28,7 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation (also run by `check --deploy`) must not need a database.
             return Challenge.objects.none()
-        return challenges_public(locale=Locale.get_active())
+        return challenges_public(language=translation.get_language())
 
     def get_serializer_class(self):
         return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer

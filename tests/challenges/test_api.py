@@ -181,4 +181,16 @@ def test_list_runs_a_constant_number_of_queries(anon_client):
 
     assert response.data["count"] == 50
     assert all(row["url"].startswith("http://testserver/en/") for row in response.data["results"])
-    assert queries == 5  # locale, count, challenges, their pages, the site
+    assert queries == 4  # count, challenges, their pages, the site
+
+
+def test_challenge_without_translation_falls_back_to_the_vietnamese_page(anon_client):
+    challenge = ChallengeFactory(code="P7-2026")
+    ChallengePageFactory(challenge=challenge, title="Chỉ có tiếng Việt", intro="Tóm tắt")
+
+    row = anon_client.get(f"{LIST_URL}P7-2026/", HTTP_ACCEPT_LANGUAGE="en").data
+
+    assert (row["title"], row["url"]) == (
+        "Chỉ có tiếng Việt",
+        "http://testserver/bai-toan/p7-2026/",
+    )
