@@ -25,3 +25,18 @@ class ApiLanguageMiddleware:
                 filter(None, [response.headers.get("Vary"), "Accept-Language"])
             )
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before host validation and the HTTPS redirect: load balancers
+    probe over plain HTTP with their own Host header (often a bare IP address)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from portal.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

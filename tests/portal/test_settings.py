@@ -189,3 +189,21 @@ def test_redis_url_gives_a_working_shared_cache():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "đồng"
+
+
+def test_healthz_answers_load_balancers_in_production():
+    # Plain HTTP and a bare IP as Host: no redirect to HTTPS, no DisallowedHost.
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/healthz', HTTP_HOST='10.0.0.5'); print(r.status_code)"
+    )
+    result = _run(
+        code,
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "200"
