@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -71,6 +72,12 @@ class ChallengePage(Page):
 
     class Meta:
         verbose_name = _("challenge page")
+
+    def serve(self, request, *args, **kwargs):
+        # The domain decides what is public: an unpublished challenge has no public page.
+        if not self.challenge.is_published:
+            raise Http404
+        return super().serve(request, *args, **kwargs)
 
     def clean(self):
         super().clean()

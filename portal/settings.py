@@ -5,6 +5,7 @@ cache, immediate tasks, console e-mail, DEBUG on. `DJANGO_ENV=production` turns 
 off and requires the secrets a real deployment needs. `.env.example` lists every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +17,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A local .env file is a convenience for development; the real environment wins.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# DJANGO_ENV_FILE names another file; empty reads none (`make test` runs without one).
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
@@ -24,9 +28,16 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 
 if PRODUCTION:
-    # No fallbacks: a missing secret must stop the server, not weaken it.
+    # No fallbacks: a missing setting must stop the server, not weaken it or quietly
+    # put the data in a file beside the code and the e-mails on the console.
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG cannot be on when DJANGO_ENV=production.")
+    for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"):
+        if not env.str(required, default=""):
+            raise ImproperlyConfigured(f"Set the {required} environment variable.")
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 else:
@@ -229,7 +240,11 @@ REST_FRAMEWORK = {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
+        "login_email": env.str("THROTTLE_LOGIN_EMAIL", default="20/hour"),
     },
+    # Clients are told apart by address; X-Forwarded-For is believed only from our own
+    # proxy, or anyone could pick a new identity per request and escape the throttles.
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
@@ -258,9 +273,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security: strict in production, relaxed for local http.
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

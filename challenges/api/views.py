@@ -30,5 +30,10 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
             return Challenge.objects.none()
         return challenges_public(language=translation.get_language())
 
+    def get_object(self):
+        # Codes are stored in capitals; page slugs show them in lower case.
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        return super().get_object()
+
     def get_serializer_class(self):
         return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer

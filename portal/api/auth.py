@@ -1,5 +1,7 @@
 """Token login and logout for API clients: hashed, expiring tokens (django-rest-knox)."""
 
+import hashlib
+
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -9,7 +11,7 @@ from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 
@@ -68,12 +70,26 @@ class MeView(APIView):
         )
 
 
+class LoginEmailThrottle(SimpleRateThrottle):
+    """Attempts per e-mail address, whatever the address they come from: slows down
+    password guessing spread over many machines."""
+
+    scope = "login_email"
+
+    def get_cache_key(self, request, view):
+        email = str(request.data.get("email", "")).strip().lower()
+        if not email:
+            return None
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
 class TokenLoginView(APIView):
     """Exchange an e-mail address and password for an API token."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, LoginEmailThrottle]
     throttle_scope = "login"
 
     @extend_schema(

@@ -1,6 +1,7 @@
 """API errors in DRF's shape, including the ones services raise."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +16,9 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    # Django's 404 text names the model and is not translated; say "Not found." instead.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     # Model and service validation errors become field errors, not a 500.
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}

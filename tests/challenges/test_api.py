@@ -194,3 +194,12 @@ def test_challenge_without_translation_falls_back_to_the_vietnamese_page(anon_cl
         "Chỉ có tiếng Việt",
         "http://testserver/bai-toan/p7-2026/",
     )
+
+
+def test_detail_accepts_the_code_in_lower_case(anon_client):
+    ChallengeFactory(code="P1-2026")
+
+    response = anon_client.get(f"{LIST_URL}p1-2026/")
+
+    assert response.status_code == 200
+    assert response.data["code"] == "P1-2026"

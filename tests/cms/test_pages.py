@@ -121,3 +121,16 @@ def test_a_challenge_has_one_page_per_language():
     with pytest.raises(ValidationError) as error:
         second.full_clean()
     assert "challenge" in error.value.message_dict
+
+
+def test_root_stays_vietnamese_for_an_english_browser(client, en_home):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert '<html lang="vi">' in response.content.decode()
+
+
+def test_page_of_an_unpublished_challenge_is_not_served(client):
+    ChallengePageFactory(challenge=ChallengeFactory(code="P8-2026", is_published=False))
+
+    assert client.get("/bai-toan/p8-2026/").status_code == 404

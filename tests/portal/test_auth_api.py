@@ -116,3 +116,29 @@ def test_token_login_is_throttled_after_ten_attempts_a_minute(anon_client):
     ]
 
     assert codes == [400] * 10 + [429]
+
+
+def test_forged_forwarded_for_headers_do_not_escape_the_throttle(anon_client):
+    codes = [
+        anon_client.post(
+            TOKEN_URL,
+            {"email": f"a{i}@example.test", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        ).status_code
+        for i in range(11)
+    ]
+
+    assert codes == [400] * 10 + [429]
+
+
+def test_guessing_one_account_from_many_addresses_is_throttled(anon_client):
+    codes = [
+        anon_client.post(
+            TOKEN_URL,
+            {"email": "Victim@example.test", "password": f"guess-{i}"},
+            REMOTE_ADDR=f"198.51.100.{i}",
+        ).status_code
+        for i in range(21)
+    ]
+
+    assert codes == [400] * 20 + [429]

@@ -11,6 +11,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" * 20 + "-Zq8#vW2!pL5@xR9$mT3%nB7^cF1&hJ4*"
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "portal.example",
+    "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+    "EMAIL_URL": "smtp+tls://mailer:secret@mail.internal:587",
+}
 
 PROBE = """
 import json, django
@@ -53,6 +60,7 @@ def _clean_env(**overrides):
         }
     }
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["DJANGO_ENV_FILE"] = ""  # a developer's .env must not change the result
     env.update(overrides)
     return env
 
@@ -103,24 +111,48 @@ def test_database_url_switches_to_postgresql_and_redis_url_to_redis():
     assert loaded["cache_location"] == "redis://cache.internal:6379/1"
 
 
-def test_production_requires_secret_key_and_allowed_hosts():
-    missing_key = _run(PROBE, DJANGO_ENV="production", ALLOWED_HOSTS="portal.example")
-    missing_hosts = _run(PROBE, DJANGO_ENV="production", SECRET_KEY=STRONG_KEY)
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"])
+def test_production_requires_its_settings(missing):
+    env = {key: value for key, value in PRODUCTION.items() if key != missing}
 
-    assert missing_key.returncode != 0
-    assert "SECRET_KEY" in missing_key.stderr
-    assert missing_hosts.returncode != 0
-    assert "ALLOWED_HOSTS" in missing_hosts.stderr
+    result = _run(PROBE, **env)
+
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable." in result.stderr
+
+
+def test_production_refuses_debug():
+    result = _run(PROBE, **PRODUCTION, DEBUG="true")
+
+    assert result.returncode != 0
+    assert "DEBUG cannot be on when DJANGO_ENV=production." in result.stderr
 
 
 def test_production_turns_debug_off_and_cookies_secure():
-    loaded = _settings(
-        DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example"
-    )
+    loaded = _settings(**PRODUCTION)
 
     assert loaded["debug"] is False
     assert loaded["hosts"] == ["portal.example"]
     assert loaded["secure_cookies"] is True
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_env_example_copied_as_env_file_gives_the_defaults(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text((ROOT / ".env.example").read_text())
+
+    assert _settings(DJANGO_ENV_FILE=str(env_file)) == _settings()
+
+
+def test_env_file_values_apply_but_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("REDIS_URL=redis://from-file:6379/0\nDEBUG=false\n")
+
+    loaded = _settings(DJANGO_ENV_FILE=str(env_file), DEBUG="true")
+
+    assert loaded["cache_location"] == "redis://from-file:6379/0"
+    assert loaded["debug"] is True
 
 
 def test_unknown_environment_name_is_refused():
@@ -144,12 +176,7 @@ def test_check_deploy_reports_no_issues_in_production(tmp_path):
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=_clean_env(
-            DJANGO_ENV="production",
-            SECRET_KEY=STRONG_KEY,
-            ALLOWED_HOSTS="portal.example",
-            DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
-        ),
+        env=_clean_env(**{**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"}),
         capture_output=True,
         text=True,
         timeout=120,
@@ -197,13 +224,7 @@ def test_healthz_answers_load_balancers_in_production():
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/healthz', HTTP_HOST='10.0.0.5'); print(r.status_code)"
     )
-    result = _run(
-        code,
-        DJANGO_ENV="production",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="portal.example",
-        DATABASE_URL="sqlite:///:memory:",
-    )
+    result = _run(code, **{**PRODUCTION, "DATABASE_URL": "sqlite:///:memory:"})
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "200"
