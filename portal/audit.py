@@ -26,8 +26,10 @@ def audit_record(
     """Append one event to the chain, inside the caller's transaction.
 
     `data` holds what a reader needs to understand the event, for transitions
-    `{"from": ..., "to": ..., "note": ...}`.
+    `{"from": ..., "to": ..., "note": ...}`. Numbers must be integers (money is whole
+    đồng): PostgreSQL's jsonb rewrites some floats, which would break the hash.
     """
+    _reject_floats(data or {})
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Held until the outer transaction ends; SQLite takes its write lock at BEGIN
@@ -50,6 +52,17 @@ def audit_record(
         event.hash = event.compute_hash()
         event.save(force_insert=True)
     return event
+
+
+def _reject_floats(value, path="data"):
+    if isinstance(value, float):
+        raise TypeError(f"{path} is a float; record amounts as integers or text.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_floats(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _reject_floats(item, f"{path}[{index}]")
 
 
 @dataclass(frozen=True)

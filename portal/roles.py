@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "wagtailimages.choose_image",
         "wagtaildocs.add_document",
         "wagtaildocs.choose_document",
+        "simple_translation.submit_translation",
         "challenges.add_challenge",
         "challenges.change_challenge",
         "challenges.delete_challenge",

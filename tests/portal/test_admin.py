@@ -90,3 +90,36 @@ def test_staff_change_their_full_name_in_wagtail_account_settings(client, manage
     assert response.status_code == 302, response.content.decode()[:3000]
     manager.refresh_from_db()
     assert manager.full_name == "Hoàng Thu Hà"
+
+
+def test_auditors_read_the_audit_trail_in_the_wagtail_admin(client, auditor):
+    from portal.audit import audit_record
+
+    challenge = ChallengeFactory(code="P1-2026")
+    event = audit_record(actor=auditor, action="challenge.publish", obj=challenge)
+    client.force_login(auditor)
+
+    listing = client.get(reverse("audit_events:index"))
+    inspect = client.get(reverse("audit_events:inspect", args=[event.pk]))
+
+    assert listing.status_code == 200
+    assert "challenge.publish" in listing.content.decode()
+    assert inspect.status_code == 200
+    assert event.hash in inspect.content.decode()
+
+
+def test_nobody_writes_audit_events_through_the_admin(client, superuser, applicant):
+    from portal.audit import audit_record
+
+    event = audit_record(actor=None, action="challenge.publish")
+    client.force_login(superuser)
+
+    assert client.get(reverse("audit_events:add")).status_code in {302, 403}
+    assert client.get(reverse("audit_events:edit", args=[event.pk])).status_code in {302, 403}
+    assert client.get(reverse("audit_events:delete", args=[event.pk])).status_code in {302, 403}
+    client.force_login(applicant)
+    assert client.get(reverse("audit_events:index")).status_code == 302
+
+
+def test_programme_managers_may_translate_pages(manager):
+    assert manager.has_perm("simple_translation.submit_translation")

@@ -125,6 +125,25 @@ def test_postgresql_refuses_changes_below_the_orm():
     assert AuditEvent.objects.get(pk=event.pk).action == "challenge.transition"
 
 
+def test_floats_are_refused_because_jsonb_would_rewrite_them():
+    with pytest.raises(TypeError, match=r"data.amounts\[1\] is a float"):
+        audit_record(actor=None, action="fund.award", data={"amounts": [1, 1e16]})
+
+    assert AuditEvent.objects.count() == 0
+
+
+def test_large_integers_and_decimals_verify():
+    from decimal import Decimal
+
+    audit_record(
+        actor=None,
+        action="fund.award",
+        data={"approved_vnd": 12_345_678_901_234_567, "rate": Decimal("0.075")},
+    )
+
+    assert audit_verify_chain()[1] == []
+
+
 def test_data_with_dates_and_non_ascii_text_verifies():
     challenge = ChallengeFactory()
     audit_record(
