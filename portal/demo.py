@@ -34,8 +34,7 @@ def seed_users() -> dict[str, User]:
                 "is_staff": False,
             },
         )
-        user.set_password(settings.DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        _ensure_password(user)
         if role is not None:
             user.groups.add(Group.objects.get(name=role))
         users[email] = user
@@ -43,7 +42,13 @@ def seed_users() -> dict[str, User]:
         email=DEMO_SUPERUSER,
         defaults={"full_name": "Quản trị hệ thống", "is_staff": True, "is_superuser": True},
     )
-    admin.set_password(settings.DEMO_PASSWORD)
-    admin.save(update_fields=["password"])
+    _ensure_password(admin)
     users[DEMO_SUPERUSER] = admin
     return users
+
+
+def _ensure_password(user: User) -> None:
+    # Unchanged passwords are left alone, so a second run writes nothing new.
+    if not user.check_password(settings.DEMO_PASSWORD):
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])

@@ -1,7 +1,13 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
-from wagtail.models import Page
+from django.core.management import call_command
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, Revision
 
 from challenges.enums import ChallengeKind, ChallengeStatus
 from challenges.models import Challenge
@@ -25,10 +31,19 @@ DEMO_LOGINS = {
 
 def _snapshot():
     return {
-        "users": User.objects.count(),
-        "challenges": sorted(Challenge.objects.values_list("code", "title", "opens_at")),
-        "pages": Page.objects.count(),
+        "users": sorted(User.objects.values_list("email", "full_name", "password")),
         "memberships": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
+        "challenges": sorted(
+            Challenge.objects.values_list(
+                "code", "title", "summary", "opens_at", "closes_at", "results_published_at"
+            )
+        ),
+        "pages": sorted(
+            Page.objects.values_list("path", "title", "slug", "locale_id", "live", "url_path")
+        ),
+        # A second run must not republish pages or add redirects.
+        "revisions": Revision.objects.count(),
+        "redirects": Redirect.objects.count(),
     }
 
 
@@ -64,9 +79,30 @@ def test_seed_demo_is_idempotent():
     assert _snapshot() == first
 
 
-def test_seed_demo_is_refused_in_production(settings):
-    settings.PRODUCTION = True
+def test_seed_demo_is_refused_in_production(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "portal.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "EMAIL_URL": "smtp://mail.invalid:25",
+    }
 
-    with pytest.raises(CommandError, match="refused"):
-        call_command("seed_demo")
-    assert not User.objects.filter(email__endswith="@demo.example").exists()
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "seed_demo is refused when DJANGO_ENV=production." in result.stderr
+    assert (
+        not (tmp_path / "production.sqlite3").exists()
+        or (tmp_path / "production.sqlite3").stat().st_size == 0
+    )
