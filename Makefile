@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install browser lint check-migrations check-deploy test-sqlite test-postgres messages clean
+.PHONY: run test bench install browser wrk lint check-migrations check-deploy test-sqlite test-postgres messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's wrk, the load generator of the benchmark's HTTP pass.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the benchmark"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -53,16 +60,22 @@ messages: install
 	$(BIN)/pybabel compile --statistics -D django -d locale
 
 # Tests read no .env file: a developer's settings must not change what is tested.
-test-sqlite: install browser messages
+test-sqlite: install browser wrk messages
 	env -u DATABASE_URL -u REDIS_URL DJANGO_ENV_FILE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # A throwaway PostgreSQL database for this run; skipped when none is reachable,
 # except under CI=true where a missing PostgreSQL fails the run.
-test-postgres: install browser messages
+test-postgres: install browser wrk messages
 	env -u REDIS_URL DJANGO_ENV_FILE= $(BIN)/python scripts/with_postgres.py -- \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint check-migrations check-deploy test-sqlite test-postgres
+
+# Every page and endpoint at scale on the production profile, in a throwaway PostgreSQL
+# database (README, "Benchmarks"). BENCH_SCALE=10 make bench for ten times the data.
+bench: install wrk messages
+	env -u REDIS_URL DJANGO_ENV_FILE= $(BIN)/python scripts/with_postgres.py --required -- \
+		$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache media/ staticfiles/ db.sqlite3

@@ -1,11 +1,12 @@
 """Run a command against a throwaway PostgreSQL database, then drop it.
 
-    python scripts/with_postgres.py -- python -m pytest
+    python scripts/with_postgres.py [--required] -- python -m pytest
 
 The server is TEST_POSTGRES_URL (default: the local server, user postgres). The command
 gets DATABASE_URL pointing at a new, uniquely named database; pytest-django creates its
 own test_<name> databases beside it. Everything named after it is dropped at the end.
-When no server answers, the run is skipped, except with CI=true, where it fails.
+When no server answers, the run is skipped, except with CI=true or --required, where it
+fails.
 """
 
 import os
@@ -24,16 +25,21 @@ def main(argv: list[str]) -> int:
     if "--" not in argv or argv.index("--") == len(argv) - 1:
         print(__doc__, file=sys.stderr)
         return 2
-    command = argv[argv.index("--") + 1 :]
+    options, command = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+    if set(options) - {"--required"}:
+        print(__doc__, file=sys.stderr)
+        return 2
     server = os.environ.get("TEST_POSTGRES_URL", DEFAULT_SERVER)
     in_ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    required = in_ci or "--required" in options
 
     try:
         admin = psycopg.connect(server, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         reason = str(error).strip().splitlines()[0]
-        if in_ci:
-            print(f"PostgreSQL is required under CI but unreachable: {reason}", file=sys.stderr)
+        if required:
+            why = "under CI" if in_ci else "for this command"
+            print(f"PostgreSQL is required {why} but unreachable: {reason}", file=sys.stderr)
             return 1
         print(f"Skipping the PostgreSQL run: no server at {server} ({reason}).")
         return 0

@@ -1,0 +1,339 @@
+"""The benchmark's synthetic data set, made by `manage.py bench_data --scale N`.
+
+Deterministic for a seed (dates are offsets from the hour the run starts), fast (bulk
+inserts, PostgreSQL COPY for the wide tables) and shaped like the real thing: Vietnamese
+text with diacritics and its English translation, every state a row can be in, dates spread
+around now. Scale 1 is the size the budgets in `bench.scenarios` are set for.
+
+A later feature adds its data as one more step in `STEPS`: a function taking the
+`BenchData` of the run, reading what earlier steps made from `data.made` and recording
+its own rows there, and returning how many rows of what it made.
+"""
+
+import random
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
+from django.utils import timezone
+from psycopg import sql
+from wagtail.models import Locale, Page, Site
+
+from challenges.enums import ChallengeKind, ChallengeStatus, Sector
+from challenges.models import Challenge
+from cms.demo import seed_site
+from cms.models import ChallengeIndexPage, ChallengePage, HomePage
+from portal.demo import seed_users
+
+# Published challenges at scale 1.
+CHALLENGES_PER_SCALE = 100
+
+
+@dataclass
+class BenchData:
+    rng: random.Random
+    scale: float
+    now: datetime
+    made: dict = field(default_factory=dict)
+
+    def count(self, per_scale: int, minimum: int = 1) -> int:
+        return max(minimum, round(per_scale * self.scale))
+
+
+def copy_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Append rows to `model`'s own table, bypassing the ORM: PostgreSQL's COPY where
+    the database is PostgreSQL, one multi-row INSERT statement per batch elsewhere.
+    Returns the number of rows written."""
+    opts = model._meta
+    columns = [opts.get_field(name).column for name in fields]
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(opts.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+        else:
+            quote = connection.ops.quote_name
+            statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
+                quote(opts.db_table),
+                ", ".join(map(quote, columns)),
+                ", ".join(["%s"] * len(columns)),
+            )
+            batch = list(rows)
+            cursor.executemany(statement, batch)
+            written = len(batch)
+    return written
+
+
+# Vocabulary: (Vietnamese, English) pairs, so that both languages say the same thing.
+LEADS = [
+    ("Giải pháp", "A solution for"),
+    ("Nền tảng số cho", "A digital platform for"),
+    ("Hệ thống thông minh cho", "A smart system for"),
+    ("Ứng dụng trí tuệ nhân tạo trong", "Artificial intelligence in"),
+    ("Mô hình thí điểm", "A pilot for"),
+]
+TOPICS = {
+    Sector.ENVIRONMENT: [
+        ("giám sát nước thải khu công nghiệp", "monitoring industrial-park waste water"),
+        ("cảnh báo sớm ô nhiễm không khí", "early warning of air pollution"),
+        ("quản lý chất thải rắn", "managing solid waste"),
+    ],
+    Sector.TRANSPORT: [
+        ("điều phối đèn tín hiệu giao thông", "coordinating traffic signals"),
+        ("quản lý luồng xe tải vào cảng cạn", "managing truck flows into the dry port"),
+        ("bãi đỗ xe thông minh", "smart parking"),
+    ],
+    Sector.PUBLIC_SERVICES: [
+        ("thủ tục hành chính không giấy tờ", "paperless administrative procedures"),
+        ("trợ lý ảo giải đáp người dân", "a virtual assistant answering citizens"),
+        ("chữ ký số cho hộ kinh doanh", "digital signatures for household businesses"),
+    ],
+    Sector.AGRICULTURE: [
+        ("truy xuất nguồn gốc nông sản", "tracing farm produce"),
+        ("tưới tiêu tự động trong nhà màng", "automatic irrigation in greenhouses"),
+        ("dự báo sâu bệnh trên lúa", "forecasting rice pests"),
+    ],
+    Sector.TOURISM: [
+        ("số hóa di tích và lễ hội Kinh Bắc", "digitising Kinh Bac heritage and festivals"),
+        ("thuyết minh đa ngôn ngữ cho du khách", "multilingual guides for visitors"),
+        ("bảo tồn dân ca quan họ", "preserving quan họ folk songs"),
+    ],
+    Sector.SEMICONDUCTORS: [
+        ("đào tạo kỹ sư thiết kế vi mạch", "training chip design engineers"),
+        ("phòng thí nghiệm kiểm thử bán dẫn", "a semiconductor test laboratory"),
+        ("liên kết trường nghề với doanh nghiệp", "linking vocational schools and firms"),
+    ],
+    Sector.EDUCATION: [
+        ("robot và lập trình cho học sinh", "robotics and coding for pupils"),
+        ("thí nghiệm khoa học ở trường phổ thông", "science experiments in schools"),
+    ],
+    Sector.STARTUPS: [
+        ("khởi nghiệp công nghệ xanh", "green-tech startups"),
+        ("thương mại điện tử cho làng nghề", "e-commerce for craft villages"),
+    ],
+}
+PLACES = [
+    ("tại Bắc Ninh", "in Bac Ninh"),
+    ("tại Từ Sơn", "in Tu Son"),
+    ("tại Quế Võ", "in Que Vo"),
+    ("tại Yên Phong", "in Yen Phong"),
+    ("tại Thuận Thành", "in Thuan Thanh"),
+    ("tại Gia Bình", "in Gia Binh"),
+    ("tại Lương Tài", "in Luong Tai"),
+    ("tại Tiên Du", "in Tien Du"),
+]
+SENTENCES = [
+    (
+        "Đề xuất cần nêu rõ dữ liệu đầu vào, chi phí triển khai và lộ trình nhân rộng.",
+        "Proposals should set out the input data, the cost of deployment and how to scale up.",
+    ),
+    (
+        "Sở Khoa học và Công nghệ hỗ trợ dữ liệu, địa điểm thử nghiệm và kết nối đối tác.",
+        "The department provides data, test sites and introductions to partners.",
+    ),
+    (
+        "Ưu tiên giải pháp của doanh nghiệp đổi mới sáng tạo đóng trên địa bàn tỉnh.",
+        "Solutions from innovative firms based in the province are preferred.",
+    ),
+    (
+        "Kết quả được đánh giá theo tính khả thi, hiệu quả kinh tế và khả năng bảo mật.",
+        "Entries are judged on feasibility, economic return and security.",
+    ),
+    (
+        "Hội đồng giám khảo gồm chuyên gia trong nước và quốc tế.",
+        "The jury brings together national and international experts.",
+    ),
+]
+KIND_WEIGHTS = [
+    (ChallengeKind.PROBLEM, 8),
+    (ChallengeKind.STEM_CONTEST, 1),
+    (ChallengeKind.STARTUP_CONTEST, 1),
+]
+CONTEST_SECTORS = {
+    ChallengeKind.STEM_CONTEST: Sector.EDUCATION,
+    ChallengeKind.STARTUP_CONTEST: Sector.STARTUPS,
+}
+PROBLEM_SECTORS = [s for s in Sector if s not in CONTEST_SECTORS.values()]
+CODE_PREFIX = {
+    ChallengeKind.PROBLEM: "P",
+    ChallengeKind.STEM_CONTEST: "STEM",
+    ChallengeKind.STARTUP_CONTEST: "SU",
+}
+STATUS_WEIGHTS = [
+    (ChallengeStatus.UPCOMING, 15),
+    (ChallengeStatus.OPEN, 40),
+    (ChallengeStatus.CLOSED, 30),
+    (ChallengeStatus.RESULTS, 15),
+]
+
+
+def _pick(rng: random.Random, weighted):
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _dates(rng: random.Random, status: ChallengeStatus, now: datetime):
+    """(opens_at, closes_at, results_published_at) giving `status` at `now`: calls open
+    at 08:00 and close at 17:00, Vietnam time."""
+    today = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+
+    def at(days: int, hour: int) -> datetime:
+        return (today + timedelta(days=days)).replace(hour=hour)
+
+    length = rng.randint(30, 90)
+    results = None
+    if status == ChallengeStatus.UPCOMING:
+        opens = rng.randint(1, 60)
+    elif status == ChallengeStatus.OPEN:
+        opens = -rng.randint(1, length - 1)
+    elif status == ChallengeStatus.CLOSED:
+        opens = -length - rng.randint(1, 120)
+    else:
+        opens = -length - rng.randint(30, 365)
+        results = opens + length + rng.randint(7, 29)
+    return at(opens, 8), at(opens + length, 17), at(results, 9) if results is not None else None
+
+
+def _texts(rng: random.Random, sector: Sector) -> dict[str, tuple[str, str, str]]:
+    """{language: (title, summary, body HTML)} saying the same in both languages."""
+    lead, topic, place = rng.choice(LEADS), rng.choice(TOPICS[sector]), rng.choice(PLACES)
+    sentences = rng.sample(SENTENCES, 3)
+    texts = {}
+    for i, language in enumerate(("vi", "en")):
+        title = f"{lead[i]} {topic[i]} {place[i]}"
+        title = title[0].upper() + title[1:]
+        summary = f"{sentences[0][i]} {sentences[1][i]}"
+        body = "".join(f"<p>{sentence[i]}</p>" for sentence in sentences)
+        texts[language] = (title, summary, body)
+    return texts
+
+
+def make_site(data: BenchData) -> dict[str, int]:
+    """The demo users (one per role, the demo password) and the site's skeleton in both
+    languages: home page and challenge index."""
+    users = seed_users()
+    seed_site(challenges=[])
+    data.made["users"] = users
+    return {"users": len(users)}
+
+
+def make_challenges(data: BenchData) -> dict[str, int]:
+    """Published challenges in every state, each with a live page in Vietnamese and in
+    English; a few unpublished ones with a Vietnamese draft page only."""
+    rng = data.rng
+    published = data.count(CHALLENGES_PER_SCALE)
+    drafts = max(1, published // 20)
+    challenges, texts = [], []
+    for number in range(1, published + drafts + 1):
+        kind = _pick(rng, KIND_WEIGHTS)
+        sector = CONTEST_SECTORS.get(kind) or rng.choice(PROBLEM_SECTORS)
+        is_published = number <= published
+        status = _pick(rng, STATUS_WEIGHTS) if is_published else ChallengeStatus.UPCOMING
+        opens_at, closes_at, results_at = _dates(rng, status, data.now)
+        these = _texts(rng, sector)
+        title, summary, _body = these["vi"]
+        challenges.append(
+            Challenge(
+                code=f"{CODE_PREFIX[kind]}{number:04d}-{opens_at.year}",
+                kind=kind,
+                sector=sector,
+                title=title,
+                summary=summary,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                results_published_at=results_at,
+                is_published=is_published,
+            )
+        )
+        texts.append(these)
+    Challenge.objects.bulk_create(challenges, batch_size=1000)
+
+    home = HomePage.objects.get(depth=2, locale__language_code="vi")
+    index_vi = ChallengeIndexPage.objects.child_of(home).get()
+    indexes = {"vi": index_vi, "en": index_vi.get_translation(Locale.objects.get(language_code="en"))}
+    pairs = [
+        (challenge, these, uuid.UUID(int=rng.getrandbits(128)))
+        for challenge, these in zip(challenges, texts, strict=True)
+    ]
+    pages = 0
+    for language, index in indexes.items():
+        rows = [
+            (challenge, these[language], key, challenge.is_published)
+            for challenge, these, key in pairs
+            if challenge.is_published or language == "vi"
+        ]
+        pages += _add_challenge_pages(index, rows, published_at=data.now)
+    # Wagtail caches the site's root paths; the new pages do not change them, but the
+    # new translations of the home page made above do.
+    Site.clear_site_root_paths_cache()
+    data.made["challenges"] = challenges
+    return {"challenges": len(challenges), "challenge pages": pages}
+
+
+def _add_challenge_pages(index: Page, rows, *, published_at: datetime) -> int:
+    """Append ChallengePages under `index` in one pass: the tree paths are computed here
+    rather than by one `add_child` (several queries) per page."""
+    content_type = ContentType.objects.get_for_model(ChallengePage)
+    depth = index.depth + 1
+    first_step = index.numchild + 1
+    pages = []
+    for step, (challenge, (title, _summary, _body), key, live) in enumerate(rows, first_step):
+        slug = challenge.code.lower()
+        pages.append(
+            Page(
+                title=title,
+                draft_title=title,
+                slug=slug,
+                content_type=content_type,
+                path=Page._get_path(index.path, depth, step),
+                depth=depth,
+                numchild=0,
+                url_path=f"{index.url_path}{slug}/",
+                locale_id=index.locale_id,
+                translation_key=key,
+                live=live,
+                has_unpublished_changes=not live,
+                first_published_at=published_at if live else None,
+                last_published_at=published_at if live else None,
+            )
+        )
+    Page.objects.bulk_create(pages, batch_size=1000)
+    copy_rows(
+        ChallengePage,
+        ["page_ptr", "challenge", "intro", "body"],
+        (
+            (page.pk, challenge.pk, summary, body)
+            for page, (challenge, (_title, summary, body), _key, _live) in zip(
+                pages, rows, strict=True
+            )
+        ),
+    )
+    Page.objects.filter(pk=index.pk).update(numchild=index.numchild + len(pages))
+    return len(pages)
+
+
+STEPS: list[Callable[[BenchData], dict[str, int]]] = [make_site, make_challenges]
+
+
+def generate(*, scale: float, seed: int, now: datetime | None = None, report=None) -> dict:
+    """Fill an empty portal database with the benchmark's data set; return row counts."""
+    if Challenge.objects.exists():
+        raise ValueError("bench_data fills an empty database; this one already has challenges.")
+    now = now or timezone.now().replace(minute=0, second=0, microsecond=0)
+    data = BenchData(rng=random.Random(seed), scale=scale, now=now)
+    counts = {}
+    with transaction.atomic():
+        for step in STEPS:
+            made = step(data)
+            counts.update(made)
+            if report:
+                report(step.__name__, made)
+    return counts

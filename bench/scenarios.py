@@ -1,0 +1,141 @@
+"""What `make bench` measures, who asks, and the budget each must meet.
+
+A scenario is one GET request. Its path may name values that `fixtures()` reads from the
+bench database once per run (a challenge's code, its page's path), so scenarios never
+hard-code generated data. Budgets are for the default scale (1): `max_queries` is exact
+and holds at any scale; `max_ms` is the in-process median on the production profile.
+
+A later feature adds its scenarios to `SCENARIOS` (and its rows to `bench.data.STEPS`):
+the list pages at their largest page size, a detail, and the same list with one row under
+`same_queries_as`, so that the run proves the query count does not grow with the rows.
+"""
+
+from dataclasses import dataclass, field
+
+ANONYMOUS = "anonymous"
+# Demo users made by bench_data (the same addresses as seed_demo's).
+APPLICANT = "applicant@demo.example"
+MANAGER = "manager@demo.example"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    max_queries: int
+    max_ms: float
+    who: str = ANONYMOUS
+    # How a signed-in user proves who they are: an API token or a browser session.
+    auth: str = "token"
+    language: str = "vi"
+    status: int = 200
+    # This scenario must run exactly as many queries as the one named here.
+    same_queries_as: str | None = None
+    # Also load-tested through gunicorn in the HTTP pass.
+    http: bool = False
+    description: str = ""
+    headers: dict = field(default_factory=dict)
+
+
+# The floor every other median is divided by: one query, no template, no serializer.
+FLOOR = Scenario("healthz", "/healthz", max_queries=1, max_ms=3, http=True)
+
+SCENARIOS = [
+    FLOOR,
+    Scenario(
+        "home",
+        "/",
+        max_queries=10,
+        max_ms=25,
+        http=True,
+        description="home page, anonymous, nothing cached",
+    ),
+    Scenario("home.en", "/en/", max_queries=10, max_ms=25, language="en"),
+    Scenario(
+        "challenge-index",
+        "/bai-toan/",
+        max_queries=12,
+        max_ms=30,
+        description="challenge index page, anonymous, nothing cached",
+    ),
+    Scenario("challenge-index.en", "/en/challenges/", max_queries=12, max_ms=30, language="en"),
+    Scenario("challenge-page", "{challenge_page}", max_queries=11, max_ms=15, http=True),
+    Scenario(
+        "challenge-page.en", "{challenge_page_en}", max_queries=11, max_ms=15, language="en"
+    ),
+    Scenario(
+        "api.challenges",
+        "/api/v1/challenges/?page_size=100",
+        max_queries=5,
+        max_ms=15,
+        http=True,
+        description="GET /api/v1/challenges/?page_size=100",
+    ),
+    Scenario(
+        "api.challenges.1",
+        "/api/v1/challenges/?page_size=1",
+        max_queries=5,
+        max_ms=15,
+        same_queries_as="api.challenges",
+    ),
+    Scenario(
+        "api.challenges.en",
+        "/api/v1/challenges/?page_size=100",
+        max_queries=5,
+        max_ms=15,
+        language="en",
+    ),
+    Scenario(
+        "api.challenges.search",
+        "/api/v1/challenges/?page_size=100&status=open&search=n%E1%BB%81n%20t%E1%BA%A3ng",
+        max_queries=5,
+        max_ms=15,
+        description="open challenges matching 'nền tảng'",
+    ),
+    Scenario(
+        "api.challenge",
+        "/api/v1/challenges/{challenge}/",
+        max_queries=5,
+        max_ms=8,
+        http=True,
+    ),
+    Scenario("api.me", "/api/v1/auth/me/", max_queries=3, max_ms=8, who=APPLICANT),
+    Scenario(
+        "admin.dashboard",
+        "/admin/",
+        max_queries=40,
+        max_ms=80,
+        who=MANAGER,
+        auth="session",
+        description="Wagtail admin home of a programme manager",
+    ),
+]
+
+
+def fixtures() -> dict[str, str]:
+    """Values the scenario paths name, read from the bench database: an open challenge
+    that has a live page in both languages."""
+    from wagtail.models import Locale
+
+    from challenges.enums import ChallengeStatus
+    from challenges.selectors import challenges_public
+    from cms.models import ChallengePage
+
+    challenge = (
+        challenges_public()
+        .filter(current_status=ChallengeStatus.OPEN, pages__locale__language_code="en")
+        .order_by("code")
+        .first()
+    )
+    if challenge is None:
+        raise LookupError("The bench database has no open challenge with an English page.")
+    pages = {
+        page.locale_id: page
+        for page in ChallengePage.objects.live().filter(challenge=challenge)
+    }
+    vi, en = (Locale.objects.get(language_code=code).pk for code in ("vi", "en"))
+    return {
+        "challenge": challenge.code,
+        "challenge_page": pages[vi].url,
+        "challenge_page_en": pages[en].url,
+    }
