@@ -168,8 +168,8 @@ CODE_PREFIX = {
     ChallengeKind.STARTUP_CONTEST: "SU",
 }
 STATUS_WEIGHTS = [
-    (ChallengeStatus.UPCOMING, 15),
     (ChallengeStatus.OPEN, 40),
+    (ChallengeStatus.UPCOMING, 15),
     (ChallengeStatus.CLOSED, 30),
     (ChallengeStatus.RESULTS, 15),
 ]
@@ -236,7 +236,13 @@ def make_challenges(data: BenchData) -> dict[str, int]:
         kind = _pick(rng, KIND_WEIGHTS)
         sector = CONTEST_SECTORS.get(kind) or rng.choice(PROBLEM_SECTORS)
         is_published = number <= published
-        status = _pick(rng, STATUS_WEIGHTS) if is_published else ChallengeStatus.UPCOMING
+        if not is_published:
+            status = ChallengeStatus.UPCOMING
+        elif number <= len(STATUS_WEIGHTS):
+            # Every state exists even at the smallest scale.
+            status = STATUS_WEIGHTS[number - 1][0]
+        else:
+            status = _pick(rng, STATUS_WEIGHTS)
         opens_at, closes_at, results_at = _dates(rng, status, data.now)
         these = _texts(rng, sector)
         title, summary, _body = these["vi"]

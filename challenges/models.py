@@ -109,6 +109,11 @@ class Challenge(models.Model):
         return ChallengeStatus.CLOSED
 
     @property
+    def kind_label(self) -> str:
+        # get_kind_display() rebuilds a dict of every choice on each call; lists call it per row.
+        return ChallengeKind(self.kind).label
+
+    @property
     def status(self) -> ChallengeStatus:
         annotated = getattr(self, "current_status", None)
         return ChallengeStatus(annotated) if annotated else self.status_at(timezone.now())

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -11,6 +12,16 @@ from wagtail.search import index
 
 from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public
+
+
+def _with_pages(challenges, request):
+    # Served pages run in their own language (the URL prefix picks both), so the active
+    # language is the page's without loading its Locale.
+    from cms.selectors import attach_challenge_pages
+
+    return attach_challenge_pages(
+        challenges, language=translation.get_language(), request=request
+    )
 
 
 class HomePage(Page):
@@ -26,8 +37,8 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["open_challenges"] = challenges_public(language=self.locale.language_code).filter(
-            current_status=ChallengeStatus.OPEN
+        context["open_challenges"] = _with_pages(
+            challenges_public().filter(current_status=ChallengeStatus.OPEN), request
         )
         return context
 
@@ -44,8 +55,24 @@ class ChallengeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["challenges"] = challenges_public(language=self.locale.language_code)
+        context["challenges"] = _with_pages(challenges_public(), request)
         return context
+
+    def route(self, request, path_components):
+        # Wagtail finds a child page, then loads its specific fields, then the challenge
+        # when the template asks: three queries where one does. Anything other than a
+        # challenge page below the index still goes Wagtail's way.
+        if path_components:
+            child = (
+                ChallengePage.objects.child_of(self)
+                .select_related("challenge")
+                .filter(slug=path_components[0])
+                .first()
+            )
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
 
 
 class ChallengePage(Page):

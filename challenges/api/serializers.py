@@ -9,7 +9,8 @@ from challenges.models import Challenge
 class ChallengeSerializer(serializers.ModelSerializer):
     """A challenge as the public sees it, in the language of the request.
 
-    Expects rows from `challenges.selectors.challenges_public(language=...)`.
+    Expects rows that `cms.selectors.attach_challenge_pages` gave a `page` (the view does
+    it once per list); without one, the official title and summary and no URL.
     """
 
     title = serializers.SerializerMethodField()
@@ -33,26 +34,21 @@ class ChallengeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @staticmethod
-    def _page(challenge):
-        pages = getattr(challenge, "localized_pages", None)
-        return pages[0] if pages else None
-
     def get_title(self, challenge) -> str:
-        page = self._page(challenge)
+        page = getattr(challenge, "page", None)
         return page.title if page else challenge.title
 
     def get_summary(self, challenge) -> str:
-        page = self._page(challenge)
+        page = getattr(challenge, "page", None)
         return page.intro if page and page.intro else challenge.summary
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, challenge):
-        page = self._page(challenge)
-        if page is None:
+        page = getattr(challenge, "page", None)
+        if page is None or page.url is None:
             return None
         request = self.context.get("request")
-        return request.build_absolute_uri(page.get_url(request)) if request else page.full_url
+        return request.build_absolute_uri(page.url) if request else page.url
 
 
 class ChallengeDetailSerializer(ChallengeSerializer):

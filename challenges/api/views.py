@@ -28,12 +28,24 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation (also run by `check --deploy`) must not need a database.
             return Challenge.objects.none()
-        return challenges_public(language=translation.get_language())
+        return challenges_public()
+
+    def _with_pages(self, challenges):
+        # The API layer joins the domain to its pages; `challenges` never imports `cms`.
+        from cms.selectors import attach_challenge_pages
+
+        return attach_challenge_pages(
+            challenges, language=translation.get_language(), request=self.request
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else self._with_pages(page)
 
     def get_object(self):
         # Codes are stored in capitals; page slugs show them in lower case.
         self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
-        return super().get_object()
+        return self._with_pages([super().get_object()])[0]
 
     def get_serializer_class(self):
         return ChallengeDetailSerializer if self.action == "retrieve" else ChallengeSerializer

@@ -181,7 +181,7 @@ def test_list_runs_a_constant_number_of_queries(anon_client):
 
     assert response.data["count"] == 50
     assert all(row["url"].startswith("http://testserver/en/") for row in response.data["results"])
-    assert queries == 4  # count, challenges, their pages, the site
+    assert queries == 3  # count, challenges, their pages (one site: no site lookup)
 
 
 def test_challenge_without_translation_falls_back_to_the_vietnamese_page(anon_client):
