@@ -146,4 +146,3 @@ def static_path(static_root: Path) -> str:
     """The URL of the site's stylesheet as WhiteNoise serves it (hashed name)."""
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     return "/static/" + manifest["paths"]["cms/site.css"]
-

@@ -165,9 +165,7 @@ def run(*, requests: int, warmup: int) -> dict:
             **_credentials(scenario, users),
             **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in scenario.headers.items()},
         }
-        results.append(
-            measure(handler, scenario, path, extra, requests=requests, warmup=warmup)
-        )
+        results.append(measure(handler, scenario, path, extra, requests=requests, warmup=warmup))
     return {"fixtures": values, "scenarios": results}
 
 

@@ -62,9 +62,7 @@ SCENARIOS = [
     ),
     Scenario("challenge-index.en", "/en/challenges/", max_queries=11, max_ms=30, language="en"),
     Scenario("challenge-page", "{challenge_page}", max_queries=9, max_ms=15, http=True),
-    Scenario(
-        "challenge-page.en", "{challenge_page_en}", max_queries=10, max_ms=15, language="en"
-    ),
+    Scenario("challenge-page.en", "{challenge_page_en}", max_queries=10, max_ms=15, language="en"),
     Scenario(
         "api.challenges",
         "/api/v1/challenges/?page_size=100",
@@ -132,8 +130,7 @@ def fixtures() -> dict[str, str]:
     if challenge is None:
         raise LookupError("The bench database has no open challenge with an English page.")
     pages = {
-        page.locale_id: page
-        for page in ChallengePage.objects.live().filter(challenge=challenge)
+        page.locale_id: page for page in ChallengePage.objects.live().filter(challenge=challenge)
     }
     vi, en = (Locale.objects.get(language_code=code).pk for code in ("vi", "en"))
     return {

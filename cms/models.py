@@ -19,9 +19,7 @@ def _with_pages(challenges, request):
     # language is the page's without loading its Locale.
     from cms.selectors import attach_challenge_pages
 
-    return attach_challenge_pages(
-        challenges, language=translation.get_language(), request=request
-    )
+    return attach_challenge_pages(challenges, language=translation.get_language(), request=request)
 
 
 class HomePage(Page):
