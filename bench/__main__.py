@@ -110,7 +110,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--requests", type=int, default=40, help="timed requests per scenario")
     parser.add_argument("--warmup", type=int, default=5)
-    parser.add_argument("--http-seconds", type=float, default=5, help="load per HTTP path")
+    parser.add_argument("--http-seconds", type=int, default=5, help="load per HTTP path")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn pass")
     parser.add_argument(
         "--no-time-budgets",
@@ -123,6 +123,8 @@ def parse_args(argv):
         parser.error(f"--requests must be at least {MIN_REQUESTS}")
     if args.scale <= 0:
         parser.error("--scale must be greater than 0")
+    if args.http_seconds < 1:
+        parser.error("--http-seconds must be at least 1")
     return args
 
 

@@ -79,7 +79,7 @@ def worker_pids(master: int) -> list[int]:
     return sorted(int(pid) for pid in children)
 
 
-def run(*, targets: list[dict], env: dict, seconds: float, project: Path) -> dict:
+def run(*, targets: list[dict], env: dict, seconds: int, project: Path) -> dict:
     """Load-test each target ({"name", "path", "language"}) in turn; return the figures
     and each worker's peak memory."""
     wrk = shutil.which("wrk")
@@ -124,9 +124,12 @@ def run(*, targets: list[dict], env: dict, seconds: float, project: Path) -> dic
             command += ["--latency", "-H", f"Accept-Language: {target['language']}"]
             for name, value in HEADERS.items():
                 command += ["-H", f"{name}: {value}"]
-            output = subprocess.run(  # noqa: S603 - wrk with our own arguments
-                [*command, url], capture_output=True, text=True, check=True
-            ).stdout
+            done = subprocess.run(  # noqa: S603 - wrk with our own arguments
+                [*command, url], capture_output=True, text=True, check=False
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"wrk failed on {url}: {done.stderr or done.stdout}")
+            output = done.stdout
             results.append({"name": target["name"], "path": target["path"], **parse_wrk(output)})
         workers = [
             {"pid": pid, "peak_rss_mib": round(peak_memory_kib(pid) / 1024, 1)}

@@ -121,3 +121,40 @@ def test_page_of_an_unpublished_challenge_is_not_served(client):
     ChallengePageFactory(challenge=ChallengeFactory(code="P8-2026", is_published=False))
 
     assert client.get("/bai-toan/p8-2026/").status_code == 404
+
+
+def test_index_cards_link_each_language_page_or_fall_back_to_vietnamese(client):
+    from wagtail.models import Locale
+
+    both = ChallengePageFactory(challenge=ChallengeFactory(code="P1-2026"), title="Giám sát")
+    translate(both, "en", title="Monitoring")
+    ChallengePageFactory(challenge=ChallengeFactory(code="P2-2026"), title="Giao thông")
+    index = challenge_index(Locale.objects.get(language_code="en"))
+
+    html = client.get(index.url).content.decode()
+
+    assert '<a href="/en/bai-toan/p1-2026/">Monitoring</a>' in html
+    assert '<a href="/bai-toan/p2-2026/">Giao thông</a>' in html
+
+
+def test_unknown_or_unpublished_page_below_the_index_is_a_404(client):
+    page = ChallengePageFactory(challenge=ChallengeFactory(code="P3-2026"))
+    page.unpublish()
+
+    assert client.get("/bai-toan/p3-2026/").status_code == 404
+    assert client.get("/bai-toan/no-such-problem/").status_code == 404
+    assert client.get("/bai-toan/p3-2026/extra/").status_code == 404
+
+
+def test_challenge_page_loads_its_challenge_with_the_page(client, django_assert_num_queries):
+    ChallengePageFactory(challenge=ChallengeFactory(code="P4-2026"), title="Nông nghiệp")
+    client.get("/bai-toan/p4-2026/")  # warm Wagtail's cached site root paths
+
+    # Wagtail's routing to the index (site, locale, home, index: five), one query for the
+    # challenge page with its challenge (Wagtail alone would make three), view restrictions
+    # (two) and the language switcher's translations (one).
+    with django_assert_num_queries(9):
+        response = client.get("/bai-toan/p4-2026/")
+
+    assert response.status_code == 200
+    assert "Nông nghiệp" in response.content.decode()

@@ -13,9 +13,9 @@ NOWHERE = "postgres://postgres@127.0.0.1:9/postgres"  # the discard port: nothin
 LOCAL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def _run(*command, **env):
+def _run(*command, options=(), **env):
     return subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, str(SCRIPT), "--", *command],
+        [sys.executable, str(SCRIPT), *options, "--", *command],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -35,6 +35,22 @@ def test_without_a_server_ci_fails():
 
     assert result.returncode == 1
     assert "PostgreSQL is required under CI" in result.stderr
+
+
+def test_without_a_server_a_required_run_fails_outside_ci_too():
+    result = _run(
+        sys.executable, "-c", "pass", options=["--required"], TEST_POSTGRES_URL=NOWHERE, CI=""
+    )
+
+    assert result.returncode == 1
+    assert "PostgreSQL is required for this command" in result.stderr
+
+
+def test_an_unknown_option_is_refused_before_anything_runs():
+    result = _run(sys.executable, "-c", "raise SystemExit(7)", options=["--keep"])
+
+    assert result.returncode == 2
+    assert "usage" in result.stderr.lower() or "with_postgres.py" in result.stderr
 
 
 def test_the_command_gets_a_fresh_database_that_is_dropped_afterwards():

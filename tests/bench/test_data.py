@@ -1,0 +1,96 @@
+"""`manage.py bench_data`: the benchmark's data set, deterministic for a seed."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from bench.data import generate
+from challenges.enums import ChallengeStatus
+from challenges.models import Challenge
+from challenges.selectors import challenges_public
+from cms.models import ChallengePage
+from portal.models import User
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+def _snapshot():
+    return [
+        (c.code, c.kind, c.sector, c.title, c.opens_at, c.closes_at, c.is_published)
+        for c in Challenge.objects.order_by("code")
+    ] + [
+        (p.locale.language_code, p.url_path, p.title, p.intro, p.live)
+        for p in ChallengePage.objects.select_related("locale").order_by("path")
+    ]
+
+
+def test_scale_one_makes_a_hundred_published_challenges_with_both_pages():
+    counts = generate(scale=1, seed=1, now=NOW)
+
+    published = Challenge.objects.filter(is_published=True)
+    assert published.count() == 100
+    assert counts["challenges"] == Challenge.objects.count() == 105
+    live = ChallengePage.objects.live()
+    for language in ("vi", "en"):
+        pages = live.filter(locale__language_code=language, challenge__is_published=True)
+        assert pages.values("challenge").distinct().count() == 100
+    # Unpublished ones have a Vietnamese draft only.
+    drafts = ChallengePage.objects.filter(challenge__is_published=False)
+    assert drafts.count() == 5 and not drafts.filter(live=True).exists()
+    statuses = set(challenges_public(now=NOW).values_list("current_status", flat=True))
+    assert statuses == set(ChallengeStatus.values)
+    assert all(not problems for problems in Page.find_problems())
+    # Vietnamese text with its diacritics, and the demo users to log in with.
+    assert any(set("ạảấầẩẫậắằẳẵặđ") & set(c.title) for c in published)
+    assert User.objects.filter(email="manager@demo.example").exists()
+
+
+def test_the_pages_it_makes_are_served_in_both_languages(client):
+    generate(scale=0.03, seed=3, now=NOW)
+    page = ChallengePage.objects.filter(locale__language_code="en", live=True).first()
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200
+    assert page.title in response.content.decode()
+    assert client.get("/bai-toan/").content.decode().count('class="card"') == 3
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    generate(scale=0.1, seed=7, now=NOW)
+    first = _snapshot()
+    ChallengePage.objects.all().delete()
+    Challenge.objects.all().delete()
+
+    generate(scale=0.1, seed=7, now=NOW)
+    assert _snapshot() == first
+
+    ChallengePage.objects.all().delete()
+    Challenge.objects.all().delete()
+    generate(scale=0.1, seed=8, now=NOW)
+    assert _snapshot() != first
+
+
+def test_refuses_a_database_that_already_has_challenges():
+    generate(scale=0.01, seed=1, now=NOW)
+
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("bench_data", "--scale=0.01")
+
+
+def test_refused_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="refused"):
+        call_command("bench_data", "--scale=0.01")
+    assert not Challenge.objects.exists()
+
+
+def test_scale_must_be_positive():
+    with pytest.raises(CommandError, match="greater than 0"):
+        call_command("bench_data", "--scale=0")

@@ -1,0 +1,136 @@
+"""The benchmark's verdicts: which budgets a run broke, and the figures it reads."""
+
+import pytest
+
+from bench import report
+from bench.__main__ import parse_args
+from bench.http import parse_wrk
+from bench.inprocess import percentile
+
+WRK_OUTPUT = """\
+Running 1s test @ http://127.0.0.1:8765/nonexistent
+  1 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.37ms  425.22us   5.79ms   77.23%
+    Req/Sec     2.85k    69.72     2.95k    72.73%
+  Latency Distribution
+     50%    1.32ms
+     75%    1.56ms
+     90%    1.84ms
+     99%    2.69ms
+  3117 requests in 1.10s, 1.55MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 17
+Requests/sec:   2835.23
+Transfer/sec:      1.41MB
+"""
+
+
+def _result(name, *, queries=3, max_queries=3, median=5.0, max_ms=10.0, **extra):
+    return {
+        "name": name,
+        "who": "anonymous",
+        "queries": queries,
+        "queries_max": queries,
+        "max_queries": max_queries,
+        "median_ms": median,
+        "p95_ms": median * 1.2,
+        "max_ms": max_ms,
+        "bytes": 1234,
+        "unexpected_statuses": [],
+        "same_queries_as": None,
+        **extra,
+    }
+
+
+def test_a_run_within_budget_has_no_failures():
+    assert report.check([_result("healthz"), _result("api")]) == []
+
+
+def test_one_query_over_budget_fails():
+    failures = report.check([_result("api", queries=4, max_queries=3)])
+
+    assert failures == ["api: 4 queries, budget 3"]
+
+
+def test_a_slow_median_fails_unless_time_budgets_are_off():
+    slow = [_result("home", median=31.0, max_ms=30)]
+
+    assert report.check(slow) == ["home: median 31.0 ms, budget 30"]
+    assert report.check(slow, time_budgets=False) == []
+
+
+def test_a_query_count_that_grows_with_the_rows_fails():
+    failures = report.check(
+        [
+            _result("list.100", queries=3),
+            _result("list.1", queries=2, same_queries_as="list.100"),
+        ]
+    )
+
+    assert len(failures) == 1
+    assert failures[0].startswith("list.1: 2 queries but list.100 runs 3")
+
+
+def test_an_unexpected_status_fails():
+    failures = report.check([_result("api", unexpected_statuses=[500])])
+
+    assert failures == ["api: answered [500]"]
+
+
+def test_http_errors_fail():
+    http = {"targets": [{"name": "home", "errors": 3}, {"name": "static", "errors": 0}]}
+
+    assert report.check_http(http) == ["HTTP home: 3 errors"]
+
+
+def test_the_table_shows_each_scenario_against_its_budget_and_the_floor():
+    scenarios = [_result("healthz", median=0.5), _result("home", median=20.0, max_ms=10)]
+    text = report.render(
+        {
+            "scale": 1,
+            "requests": 30,
+            "floor": "healthz",
+            "scenarios": scenarios,
+            "http": None,
+            "phases": {"total": 12.0},
+            "failures": report.check(scenarios),
+        }
+    )
+
+    home = next(line for line in text.splitlines() if line.startswith("home"))
+    assert "3/3" in home and "20.00/10" in home and "40.0" in home and home.endswith("FAIL")
+    assert "Budgets broken:" in text and "home: median 20.0 ms, budget 10" in text
+
+
+def test_wrk_output_is_read_with_every_error_counted():
+    figures = parse_wrk(WRK_OUTPUT)
+
+    assert figures == {"requests_per_s": 2835.2, "p99_ms": 2.69, "requests": 3117, "errors": 20}
+
+
+def test_wrk_latencies_in_other_units():
+    assert parse_wrk(WRK_OUTPUT.replace("99%    2.69ms", "99%  850.00us"))["p99_ms"] == 0.85
+    assert parse_wrk(WRK_OUTPUT.replace("99%    2.69ms", "99%    1.20s"))["p99_ms"] == 1200.0
+
+
+def test_nearest_rank_percentile():
+    values = [float(n) for n in range(1, 41)]
+
+    assert percentile(values, 0.95) == 38.0
+    assert percentile(values, 0.5) == 20.0
+    assert percentile([7.0], 0.95) == 7.0
+
+
+def test_fewer_than_thirty_timed_requests_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--requests", "10"])
+
+    assert "at least 30" in capsys.readouterr().err
+
+
+def test_scale_comes_from_bench_scale(monkeypatch):
+    monkeypatch.setenv("BENCH_SCALE", "10")
+
+    assert parse_args([]).scale == 10
+    assert parse_args(["--scale", "0.5"]).scale == 0.5

@@ -1,0 +1,50 @@
+"""The whole benchmark, at its smallest scale, so that it cannot rot: the same run as
+`make bench` (its own throwaway PostgreSQL database, Redis, gunicorn and wrk), with
+time budgets off since this machine is busy running the suite."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from bench.scenarios import SCENARIOS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.postgres
+def test_the_whole_benchmark_runs_and_meets_its_query_budgets(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmark runs on PostgreSQL; it runs in the PostgreSQL pass")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    command = [sys.executable, "-m", "bench", "--scale=0.05", "--requests=30", "--warmup=1"]
+    command += ["--http-seconds=1", "--no-time-budgets", f"--results-dir={tmp_path}"]
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and scripts
+        [sys.executable, "scripts/with_postgres.py", "--required", "--", *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Every budget met." in result.stdout
+    figures = json.loads((tmp_path / "latest.json").read_text())
+    measured = {row["name"]: row for row in figures["scenarios"]}
+    assert set(measured) == {scenario.name for scenario in SCENARIOS}
+    for scenario in SCENARIOS:
+        row = measured[scenario.name]
+        assert row["requests"] == 30
+        assert row["status"] == scenario.status and not row["unexpected_statuses"]
+        assert 0 < row["queries"] <= scenario.max_queries
+        assert row["median_ms"] > 0 and row["bytes"] > 0
+    http = figures["http"]
+    assert [target["name"] for target in http["targets"]][:2] == ["static", "healthz"]
+    assert all(t["requests"] > 0 and t["errors"] == 0 for t in http["targets"])
+    assert len(http["memory"]) == 2 and all(w["peak_rss_mib"] > 0 for w in http["memory"])
