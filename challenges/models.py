@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.enums import ChallengeKind, ChallengeStatus, Sector
 
+_PAST = [ChallengeStatus.CLOSED, ChallengeStatus.RESULTS]
+
 
 class ChallengeQuerySet(models.QuerySet):
     def published(self):
@@ -27,6 +29,22 @@ class ChallengeQuerySet(models.QuerySet):
 
     def with_status_in(self, statuses, now=None):
         return self.with_status(now).filter(current_status__in=statuses)
+
+    def most_relevant_first(self):
+        """Open calls by nearest deadline, then upcoming ones by nearest opening, then
+        closed ones and results, latest first. Needs `with_status()`."""
+        rank = Case(
+            When(current_status=ChallengeStatus.OPEN, then=Value(0)),
+            When(current_status=ChallengeStatus.UPCOMING, then=Value(1)),
+            default=Value(2),
+            output_field=models.IntegerField(),
+        )
+        soon = Case(
+            When(current_status=ChallengeStatus.OPEN, then="closes_at"),
+            When(current_status=ChallengeStatus.UPCOMING, then="opens_at"),
+        )
+        past = Case(When(current_status__in=_PAST, then="closes_at"))
+        return self.order_by(rank, soon.asc(nulls_last=True), past.desc(nulls_last=True), "code")
 
 
 class Challenge(models.Model):

@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public
+from cms.page_urls import PageUrls
 
 
 def _with_pages(challenges, request):
@@ -29,15 +30,22 @@ class HomePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     max_count_per_parent = 1
+    open_calls_shown = 6
 
     class Meta:
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["open_challenges"] = _with_pages(
-            challenges_public().filter(current_status=ChallengeStatus.OPEN), request
-        )
+        # The calls closing soonest; the index lists them all, with the closed ones and
+        # the results.
+        open_calls = challenges_public().filter(current_status=ChallengeStatus.OPEN)
+        shown = open_calls.order_by("closes_at", "code")[: self.open_calls_shown]
+        context["open_challenges"] = _with_pages(shown, request)
+        index = (
+            ChallengeIndexPage.objects.child_of(self).live().values_list("url_path", flat=True)
+        ).first()
+        context["all_calls_url"] = PageUrls(request).url(index) if index else None
         return context
 
 
@@ -51,9 +59,24 @@ class ChallengeIndexPage(Page):
     class Meta:
         verbose_name = _("challenge index page")
 
+    per_page = 24
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["challenges"] = _with_pages(challenges_public(), request)
+        # Pages of `per_page`, most relevant first; one row more than shown says whether
+        # there is a next page, so no page costs a count or grows with the table.
+        number = request.GET.get("page", "1")
+        if not number.isdigit() or int(number) < 1:
+            raise Http404
+        number = int(number)
+        start = (number - 1) * self.per_page
+        rows = list(challenges_public().most_relevant_first()[start : start + self.per_page + 1])
+        if number > 1 and not rows:
+            raise Http404
+        context["challenges"] = _with_pages(rows[: self.per_page], request)
+        context["page_number"] = number
+        context["previous_page"] = number - 1 if number > 1 else None
+        context["next_page"] = number + 1 if len(rows) > self.per_page else None
         return context
 
     def route(self, request, path_components):

@@ -8,6 +8,7 @@ prefix) once. `tests/cms/test_page_urls.py` holds it to Wagtail's answer.
 """
 
 import re
+from functools import cache
 from urllib.parse import quote
 
 from django.conf import settings
@@ -16,12 +17,18 @@ from django.utils import translation
 from django.utils.http import RFC3986_SUBDELIMS
 from wagtail.coreutils import WAGTAIL_APPEND_SLASH, get_supported_content_language_variant
 from wagtail.models import Site
-from wagtail.urls import serve_pattern
 
-_SERVE_PATH = re.compile(serve_pattern)
 # What `reverse()` leaves unquoted in a path.
 _SAFE = RFC3986_SUBDELIMS + "/~:@"
 _UNKNOWN = object()
+
+
+@cache
+def _serve_path() -> re.Pattern:
+    # What Wagtail's serve view accepts; imported late, since wagtail.urls needs the models.
+    from wagtail.urls import serve_pattern
+
+    return re.compile(serve_pattern)
 
 
 class PageUrls:
@@ -90,7 +97,7 @@ class PageUrls:
             language = self._active
         prefix = self._prefix(language)
         rest = url_path[len(root_path) :]
-        if prefix is None or not _SERVE_PATH.fullmatch(rest):
+        if prefix is None or not _serve_path().fullmatch(rest):
             return None
         page_path = prefix + quote(rest, safe=_SAFE)
         if not WAGTAIL_APPEND_SLASH and page_path != "/":

@@ -70,8 +70,8 @@ def test_challenge_page_shows_dates_in_vietnam_time(client):
     assert "+07:00" in html
 
 
-@pytest.mark.parametrize("path", ["/", "/bai-toan/"])
-def test_challenge_lists_run_a_constant_number_of_queries(client, path):
+@pytest.mark.parametrize(("path", "cards"), [("/", 6), ("/bai-toan/", 24)])
+def test_challenge_lists_run_a_constant_number_of_queries(client, path, cards):
     from wagtail.models import Locale
 
     challenge_index(Locale.objects.get(language_code="vi"))
@@ -86,7 +86,7 @@ def test_challenge_lists_run_a_constant_number_of_queries(client, path):
         return response
 
     _, response = assert_constant_queries(fetch, add, few=1, many=30)
-    assert response.content.decode().count('class="card"') == 30
+    assert response.content.decode().count('class="card"') == cards
 
 
 def test_healthz_reports_the_database(client):
@@ -158,3 +158,73 @@ def test_challenge_page_loads_its_challenge_with_the_page(client, django_assert_
 
     assert response.status_code == 200
     assert "Nông nghiệp" in response.content.decode()
+
+
+def _challenge(code, *, opens, closes, results=None):
+    now = timezone.now()
+    day = timezone.timedelta(days=1)
+    challenge = ChallengeFactory(
+        code=code,
+        opens_at=now + opens * day,
+        closes_at=now + closes * day,
+        results_published_at=None if results is None else now + results * day,
+    )
+    ChallengePageFactory(challenge=challenge, title=f"Trang {code}")
+    return challenge
+
+
+def _codes_in(html):
+    import re
+
+    return re.findall(r"· (\w+-\d+)</p>", html)
+
+
+def test_home_shows_the_six_calls_closing_soonest_and_links_the_index(client):
+    for n in range(8):
+        _challenge(f"O{n}-2026", opens=-5, closes=20 - n)
+    _challenge("C1-2026", opens=-30, closes=-1)
+
+    html = client.get("/").content.decode()
+
+    assert _codes_in(html) == ["O7-2026", "O6-2026", "O5-2026", "O4-2026", "O3-2026", "O2-2026"]
+    assert '<a href="/bai-toan/">Tất cả bài toán và cuộc thi</a>' in html
+
+
+def test_index_lists_open_then_upcoming_then_the_latest_closed(client):
+    _challenge("OLD-2025", opens=-400, closes=-300, results=-290)
+    _challenge("SHUT-2026", opens=-60, closes=-2)
+    _challenge("LATE-2026", opens=-10, closes=40)
+    _challenge("SOON-2026", opens=-10, closes=3)
+    _challenge("NEXT-2026", opens=5, closes=60)
+    _challenge("LATER-2026", opens=30, closes=90)
+
+    html = client.get("/bai-toan/").content.decode()
+
+    assert _codes_in(html) == [
+        "SOON-2026",
+        "LATE-2026",
+        "NEXT-2026",
+        "LATER-2026",
+        "SHUT-2026",
+        "OLD-2025",
+    ]
+    assert 'class="pager"' not in html  # one page: no pager
+
+
+def test_index_pages_through_every_challenge_in_pages_of_24(client):
+    from cms.models import ChallengeIndexPage
+
+    for n in range(30):
+        _challenge(f"P{n:02d}-2026", opens=-5, closes=n + 1)
+
+    first = client.get("/bai-toan/").content.decode()
+    second = client.get("/bai-toan/?page=2").content.decode()
+
+    assert ChallengeIndexPage.per_page == 24
+    assert _codes_in(first) == [f"P{n:02d}-2026" for n in range(24)]
+    assert _codes_in(second) == [f"P{n:02d}-2026" for n in range(24, 30)]
+    assert '<a rel="next" href="?page=2">Trang sau</a>' in first and 'rel="prev"' not in first
+    assert '<a rel="prev" href="?page=1">Trang trước</a>' in second and 'rel="next"' not in second
+    assert "<title>Bài toán · Trang 2 ·" in second
+    for page in ("3", "0", "-1", "x", ""):
+        assert client.get("/bai-toan/", {"page": page}).status_code == 404, page
