@@ -26,6 +26,8 @@ from bench.inprocess import MIN_REQUESTS
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "bench" / "results"
+# The scale the time budgets in bench/scenarios.py are set for.
+BUDGET_SCALE = 1
 # Settings of the developer's shell that must not leak into either profile.
 OWN_SETTINGS = {
     "DJANGO_ENV",
@@ -210,7 +212,10 @@ def main(argv=None) -> int:
             _redis_forget(redis_url, prefix)
 
     phases["total"] = time.perf_counter() - started
-    failures = report.check(measured["scenarios"], time_budgets=not args.no_time_budgets)
+    # Time budgets are set for the default scale; elsewhere medians over them are shown
+    # as slow without failing the run. Query budgets hold at every scale.
+    time_budgets = args.scale == BUDGET_SCALE and not args.no_time_budgets
+    failures = report.check(measured["scenarios"], time_budgets=time_budgets)
     failures += report.check_http(http_result)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -218,6 +223,7 @@ def main(argv=None) -> int:
         "seed": args.seed,
         "requests": args.requests,
         "floor": "healthz",
+        "time_budgets": time_budgets,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

@@ -134,3 +134,25 @@ def test_scale_comes_from_bench_scale(monkeypatch):
 
     assert parse_args([]).scale == 10
     assert parse_args(["--scale", "0.5"]).scale == 0.5
+
+
+def test_off_scale_runs_mark_slow_scenarios_without_failing():
+    scenarios = [_result("healthz", median=0.5), _result("search", median=18.0, max_ms=15)]
+    failures = report.check(scenarios, time_budgets=False)
+    text = report.render(
+        {
+            "scale": 10,
+            "requests": 30,
+            "floor": "healthz",
+            "time_budgets": False,
+            "scenarios": scenarios,
+            "http": None,
+            "phases": {"total": 12.0},
+            "failures": failures,
+        }
+    )
+
+    assert failures == []
+    assert next(line for line in text.splitlines() if line.startswith("search")).endswith("slow")
+    assert "time budgets are for scale 1" in text
+    assert "Every query budget met (time budgets not applied at this scale)." in text
