@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -17,10 +16,10 @@ from cms.page_urls import PageUrls
 
 def _with_pages(challenges, request):
     # Served pages run in their own language (the URL prefix picks both), so the active
-    # language is the page's without loading its Locale.
+    # language, attach_challenge_pages's default, is the page's without loading its Locale.
     from cms.selectors import attach_challenge_pages
 
-    return attach_challenge_pages(challenges, language=translation.get_language(), request=request)
+    return attach_challenge_pages(challenges, request=request)
 
 
 class HomePage(Page):
@@ -45,7 +44,7 @@ class HomePage(Page):
         index = (
             ChallengeIndexPage.objects.child_of(self).live().values_list("url_path", flat=True)
         ).first()
-        context["all_calls_url"] = PageUrls(request).url(index) if index else None
+        context["all_calls_url"] = PageUrls.for_request(request).url(index) if index else None
         return context
 
 
@@ -60,15 +59,19 @@ class ChallengeIndexPage(Page):
         verbose_name = _("challenge index page")
 
     per_page = 24
+    # Beyond any real index; keeps the SQL offset well inside a bigint.
+    max_page = 100_000
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # Pages of `per_page`, most relevant first; one row more than shown says whether
         # there is a next page, so no page costs a count or grows with the table.
-        number = request.GET.get("page", "1")
-        if not number.isdigit() or int(number) < 1:
+        try:
+            number = int(request.GET.get("page", "1"))
+        except ValueError:
+            raise Http404 from None
+        if not 1 <= number <= self.max_page:
             raise Http404
-        number = int(number)
         start = (number - 1) * self.per_page
         rows = list(challenges_public().most_relevant_first()[start : start + self.per_page + 1])
         if number > 1 and not rows:

@@ -32,7 +32,21 @@ def _serve_path() -> re.Pattern:
 
 
 class PageUrls:
-    """`url(url_path)` equals `page.get_url(request)` for the page with that url_path."""
+    """`url(url_path)` equals `page.get_url(request)` for the page with that url_path.
+
+    `PageUrls.for_request(request)` shares one instance among everything a request
+    renders (its cards, its links, its language switcher).
+    """
+
+    @classmethod
+    def for_request(cls, request=None) -> "PageUrls":
+        if request is None:
+            return cls()
+        language = translation.get_language()
+        shared = request.__dict__.setdefault("_page_urls", {})
+        if language not in shared:
+            shared[language] = cls(request)
+        return shared[language]
 
     def __init__(self, request=None):
         self.request = request

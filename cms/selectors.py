@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 
 from cms.models import ChallengePage
 from cms.page_urls import PageUrls
@@ -18,9 +19,12 @@ class PageSummary:
     url: str | None
 
 
-def attach_challenge_pages(challenges: Iterable, *, language: str, request=None) -> list:
-    """Set `page` on each challenge: its live page in `language`, else its live page in
-    the default language, else None. One query for the whole list, and no page object is
+def attach_challenge_pages(
+    challenges: Iterable, *, request=None, language: str | None = None
+) -> list:
+    """Set `page` on each challenge: its live page in `language` (by default the active
+    one: the request's, or the served page's), else its live page in the default
+    language, else None. One query for the whole list, and no page object is
     loaded: each URL is worked out from the page's url_path by `PageUrls`.
 
     Returns the challenges as a list.
@@ -28,6 +32,7 @@ def attach_challenge_pages(challenges: Iterable, *, language: str, request=None)
     challenges = list(challenges)
     if not challenges:
         return challenges
+    language = language or translation.get_language()
     languages = {language, settings.LANGUAGE_CODE}
     rows = (
         ChallengePage.objects.live()
@@ -41,7 +46,7 @@ def attach_challenge_pages(challenges: Iterable, *, language: str, request=None)
         # The requested language wins over the default language.
         if challenge_id not in best or page_language == language:
             best[challenge_id] = (title, intro, url_path)
-    urls = PageUrls(request)
+    urls = PageUrls.for_request(request)
     for challenge in challenges:
         found = best.get(challenge.pk)
         challenge.page = (

@@ -1,4 +1,3 @@
-from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
@@ -34,9 +33,7 @@ class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
         # The API layer joins the domain to its pages; `challenges` never imports `cms`.
         from cms.selectors import attach_challenge_pages
 
-        return attach_challenge_pages(
-            challenges, language=translation.get_language(), request=self.request
-        )
+        return attach_challenge_pages(challenges, request=self.request)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

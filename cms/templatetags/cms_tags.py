@@ -17,7 +17,7 @@ def language_links(context, page=None):
     request = context.get("request")
     urls = {}
     if page is not None:
-        page_urls = PageUrls(request)
+        page_urls = PageUrls.for_request(request)
         translations = page.get_translations(inclusive=True).live()
         for code, url_path in translations.values_list("locale__language_code", "url_path"):
             urls[code] = page_urls.url(url_path)

@@ -101,3 +101,14 @@ def test_work_is_done_once_per_request_not_per_page(tree):
 
     assert queries == 0
     assert len(result) == len(url_paths)
+
+
+def test_one_instance_per_request_and_language():
+    request = _request()
+
+    with translation.override("vi"):
+        vi = PageUrls.for_request(request)
+        assert PageUrls.for_request(request) is vi
+    with translation.override("en"):
+        assert PageUrls.for_request(request) is not vi
+    assert PageUrls.for_request(_request()) is not vi

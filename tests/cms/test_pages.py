@@ -226,5 +226,5 @@ def test_index_pages_through_every_challenge_in_pages_of_24(client):
     assert '<a rel="next" href="?page=2">Trang sau</a>' in first and 'rel="prev"' not in first
     assert '<a rel="prev" href="?page=1">Trang trước</a>' in second and 'rel="next"' not in second
     assert "<title>Bài toán · Trang 2 ·" in second
-    for page in ("3", "0", "-1", "x", ""):
+    for page in ("3", "0", "-1", "x", "", "²", "1.5", "99999999999999999999"):
         assert client.get("/bai-toan/", {"page": page}).status_code == 404, page
