@@ -27,11 +27,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "challenges.change_challenge",
         "challenges.delete_challenge",
         "challenges.view_challenge",
+        "startups.view_organization",
+        "startups.change_organization",
     ],
     Role.JUROR: [],
-    Role.FUND_OFFICER: ["wagtailadmin.access_admin"],
+    Role.FUND_OFFICER: ["wagtailadmin.access_admin", "startups.view_organization"],
     Role.FINANCE_APPROVER: [],
-    Role.AUDITOR: ["wagtailadmin.access_admin", "portal.view_auditevent"],
+    Role.AUDITOR: [
+        "wagtailadmin.access_admin",
+        "portal.view_auditevent",
+        "startups.view_organization",
+    ],
 }
 
 
