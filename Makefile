@@ -55,9 +55,11 @@ check-deploy: install
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-# Compiled translations are built, not committed (Babel: no system gettext needed).
+# Compiled translations are built, not committed (Babel: no system gettext needed): the
+# project's catalogue and portal's own one (Vietnamese for django-allauth's messages).
 messages: install
 	$(BIN)/pybabel compile --statistics -D django -d locale
+	$(BIN)/pybabel compile --statistics -D django -d portal/locale
 
 # Tests read no .env file: a developer's settings must not change what is tested.
 test-sqlite: install browser wrk messages

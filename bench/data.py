@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg import sql
+from stdnum.vn import mst
 from wagtail.models import Locale, Page, Site
 
 from challenges.enums import ChallengeKind, ChallengeStatus, Sector
@@ -27,6 +29,10 @@ from challenges.models import Challenge
 from cms.demo import seed_site
 from cms.models import ChallengeIndexPage, ChallengePage, HomePage
 from portal.demo import seed_users
+from portal.models import User
+from startups.enums import PROVINCES, MembershipRole, OrganizationKind, SizeBand, StartupStage
+from startups.enums import Sector as OrgSector
+from startups.models import Membership, Organization, StartupProfile
 
 # Published challenges at scale 1.
 CHALLENGES_PER_SCALE = 100
@@ -327,7 +333,197 @@ def _add_challenge_pages(index: Page, rows, *, published_at: datetime) -> int:
     return len(pages)
 
 
-STEPS: list[Callable[[BenchData], dict[str, int]]] = [make_site, make_challenges]
+# Organisations at scale 1, and how many of them applicant@ belongs to (more than the
+# API's largest page, so that its list of 100 is full).
+ORGANIZATIONS_PER_SCALE = 5000
+APPLICANT_MEMBERSHIPS = 150
+# People who own and belong to the organisations, at scale 1 (no usable password).
+MEMBERS_PER_SCALE = 2000
+
+ORG_KIND_WEIGHTS = [
+    (OrganizationKind.ENTERPRISE, 35),
+    (OrganizationKind.STARTUP, 35),
+    (OrganizationKind.UNIVERSITY, 10),
+    (OrganizationKind.RESEARCH_INSTITUTE, 5),
+    (OrganizationKind.SCHOOL, 10),
+    (OrganizationKind.OTHER, 5),
+]
+ORG_NAME_PREFIX = {
+    OrganizationKind.ENTERPRISE: ["Công ty Cổ phần", "Công ty TNHH", "Tập đoàn"],
+    OrganizationKind.STARTUP: ["Công ty TNHH", "Công ty Cổ phần Khởi nghiệp"],
+    OrganizationKind.UNIVERSITY: ["Phòng thí nghiệm", "Trung tâm Nghiên cứu, Trường Đại học"],
+    OrganizationKind.RESEARCH_INSTITUTE: ["Viện Nghiên cứu", "Viện Ứng dụng"],
+    OrganizationKind.SCHOOL: ["Đội STEM Trường THPT", "Câu lạc bộ Sáng tạo Trường THCS"],
+    OrganizationKind.OTHER: ["Hợp tác xã", "Hiệp hội", "Quỹ"],
+}
+ORG_NAME_WORDS = [
+    "Công nghệ Số",
+    "Đổi mới",
+    "Sáng tạo",
+    "Xanh",
+    "Thông minh",
+    "Kinh Bắc",
+    "Quan họ",
+    "Bán dẫn",
+    "Dữ liệu",
+    "Tự động hóa",
+    "Nông nghiệp Cao",
+    "Môi trường",
+    "Di sản",
+    "Vi mạch",
+    "Robot",
+    "Năng lượng Sạch",
+    "Logistics",
+    "Y sinh",
+    "Giáo dục Mở",
+    "Sông Cầu",
+]
+ORG_SECTOR_WORDS = {
+    OrgSector.SOFTWARE: ("phần mềm quản trị cho doanh nghiệp", "nền tảng dịch vụ số"),
+    OrgSector.ELECTRONICS: ("thiết kế vi mạch", "kiểm thử linh kiện bán dẫn"),
+    OrgSector.TELECOM: ("hạ tầng mạng 5G", "thiết bị viễn thông"),
+    OrgSector.AI_DATA: ("trí tuệ nhân tạo và thị giác máy tính", "phân tích dữ liệu lớn"),
+    OrgSector.ENVIRONMENT: ("quan trắc nước thải", "xử lý chất thải rắn"),
+    OrgSector.AGRICULTURE: ("truy xuất nguồn gốc nông sản", "nhà màng thông minh"),
+    OrgSector.TRANSPORT: ("điều phối vận tải", "kho vận thông minh"),
+    OrgSector.MANUFACTURING: ("tự động hóa dây chuyền", "robot công nghiệp"),
+    OrgSector.HEALTH: ("thiết bị y tế", "công nghệ sinh học"),
+    OrgSector.EDUCATION: ("học liệu số", "robot giáo dục"),
+    OrgSector.TOURISM: ("số hóa di sản", "du lịch trải nghiệm làng nghề"),
+    OrgSector.COMMERCE: ("thương mại điện tử", "thanh toán số"),
+    OrgSector.PUBLIC_SERVICES: ("dịch vụ công trực tuyến", "chữ ký số"),
+    OrgSector.OTHER: ("tư vấn đổi mới sáng tạo", "kết nối cộng đồng"),
+}
+PROVINCE_CODES = [code for code, _name in PROVINCES]
+
+
+def bench_tax_codes(start: int = 0):
+    """Valid 10-digit tax codes (mã số thuế), all different, the same every run: the
+    Bac Ninh prefix 23 and a serial number, skipping serials whose check digit would be
+    10 (no valid code has them)."""
+    serial = start
+    while True:
+        base = f"23{8_000_000 + serial:07d}"
+        serial += 1
+        check = mst.calc_check_digit(base)
+        if len(check) == 1:
+            yield base + check
+
+
+def make_organizations(data: BenchData) -> dict[str, int]:
+    """Organisations of every kind (most listed in the public directory, most of them
+    verified), their owners and members, startup profiles for the startups, and
+    applicant@ a member of APPLICANT_MEMBERSHIPS of them with every role."""
+    rng = data.rng
+    total = data.count(ORGANIZATIONS_PER_SCALE)
+    people = [
+        User(
+            email=f"member{n:05d}@bench.example",
+            full_name=f"Thành viên {n:05d}",
+            preferred_language="vi",
+            password=UNUSABLE_PASSWORD_PREFIX,  # nobody logs in as them
+            date_joined=data.now,
+        )
+        for n in range(data.count(MEMBERS_PER_SCALE, minimum=3))
+    ]
+    User.objects.bulk_create(people, batch_size=2000)
+
+    tax_codes = bench_tax_codes()
+    organizations = []
+    for number in range(1, total + 1):
+        kind = _pick(rng, ORG_KIND_WEIGHTS)
+        sector = (
+            OrgSector.EDUCATION if kind == OrganizationKind.SCHOOL else rng.choice(OrgSector.values)
+        )
+        word = rng.choice(ORG_NAME_WORDS)
+        activity = rng.choice(ORG_SECTOR_WORDS[sector])
+        place = rng.choice(PLACES)[0]
+        firm = kind in (OrganizationKind.ENTERPRISE, OrganizationKind.STARTUP)
+        has_code = firm or kind in (
+            OrganizationKind.UNIVERSITY,
+            OrganizationKind.RESEARCH_INSTITUTE,
+        )
+        verified = rng.random() < 0.6
+        organizations.append(
+            Organization(
+                kind=kind,
+                legal_name=f"{rng.choice(ORG_NAME_PREFIX[kind])} {word} {number:05d}",
+                short_name=f"{''.join(w[0] for w in word.split())}{number:05d}",
+                tax_code=next(tax_codes) if has_code else None,
+                sector=sector,
+                founded_year=rng.randint(1995, data.now.year),
+                size_band=rng.choice(SizeBand.values),
+                website=f"https://org{number:05d}.example" if rng.random() < 0.7 else "",
+                email=f"lienhe{number:05d}@org.example",
+                phone=f"0222 {rng.randint(1_000_000, 9_999_999)}",
+                address=f"Số {rng.randint(1, 300)} đường Lý Thái Tổ {place}",
+                province="bac-ninh" if rng.random() < 0.6 else rng.choice(PROVINCE_CODES),
+                description=(
+                    f"Chúng tôi phát triển {activity} {place}. {rng.choice(SENTENCES)[0]}"
+                ),
+                logo_thumbnail=f"logos/bench-{number:05d}.webp" if rng.random() < 0.4 else "",
+                is_public=rng.random() < 0.85,
+                verified=verified,
+                verified_at=data.now - timedelta(days=rng.randint(1, 400)) if verified else None,
+            )
+        )
+    Organization.objects.bulk_create(organizations, batch_size=1000)
+
+    profiles = [
+        (
+            organization.pk,
+            rng.choice(StartupStage.values),
+            "Nguyễn Văn A (CEO)",
+            rng.randint(2, 40),
+            rng.randrange(0, 20_000_000_000, 1_000_000),
+            "",
+            "",
+            data.now,
+        )
+        for organization in organizations
+        if organization.kind == OrganizationKind.STARTUP
+    ]
+    copy_rows(
+        StartupProfile,
+        [
+            "organization",
+            "stage",
+            "founders",
+            "team_size",
+            "funding_raised_vnd",
+            "pitch_deck",
+            "pitch_deck_sha256",
+            "updated_at",
+        ],
+        profiles,
+    )
+
+    # Each organisation: an owner and up to two more people; applicant@ is not among them.
+    roles = [MembershipRole.OWNER, MembershipRole.ADMIN, MembershipRole.MEMBER]
+    memberships = []
+    for organization in organizations:
+        for role, person in zip(roles, rng.sample(people, rng.randint(1, 3)), strict=False):
+            memberships.append((organization.pk, person.pk, role, data.now))
+    applicant = data.made["users"]["applicant@demo.example"]
+    mine = rng.sample(organizations, min(APPLICANT_MEMBERSHIPS, len(organizations)))
+    for n, organization in enumerate(mine):
+        memberships.append((organization.pk, applicant.pk, roles[n % len(roles)], data.now))
+    copy_rows(Membership, ["organization", "user", "role", "joined_at"], memberships)
+
+    data.made["organizations"] = organizations
+    return {
+        "organizations": len(organizations),
+        "startup profiles": len(profiles),
+        "members": len(people),
+        "memberships": len(memberships),
+    }
+
+
+STEPS: list[Callable[[BenchData], dict[str, int]]] = [
+    make_site,
+    make_challenges,
+    make_organizations,
+]
 
 
 def generate(*, scale: float, seed: int, now: datetime | None = None, report=None) -> dict:

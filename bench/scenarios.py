@@ -72,6 +72,29 @@ SCENARIOS = [
     Scenario("challenge-page", "{challenge_page}", max_queries=9, max_ms=15, http=True),
     Scenario("challenge-page.en", "{challenge_page_en}", max_queries=10, max_ms=15, language="en"),
     Scenario(
+        "directory",
+        "/danh-ba/",
+        max_queries=9,
+        max_ms=30,
+        http=True,
+        description="public directory, 24 organisations, anonymous, nothing cached",
+    ),
+    Scenario(
+        "directory.last",
+        "/danh-ba/?page={directory_last_page}",
+        max_queries=9,
+        max_ms=30,
+        same_queries_as="directory",
+        description="the directory's deepest page",
+    ),
+    Scenario(
+        "directory.search",
+        "/danh-ba/?q=d%E1%BB%AF%20li%E1%BB%87u&sector=ai_data",
+        max_queries=9,
+        max_ms=30,
+        description="directory search 'dữ liệu' in one sector",
+    ),
+    Scenario(
         "api.challenges",
         "/api/v1/challenges/?page_size=100",
         max_queries=3,
@@ -107,7 +130,23 @@ SCENARIOS = [
         max_ms=8,
         http=True,
     ),
-    Scenario("api.me", "/api/v1/auth/me/", max_queries=3, max_ms=5, who=APPLICANT),
+    Scenario("api.me", "/api/v1/me/", max_queries=5, max_ms=5, who=APPLICANT),
+    Scenario(
+        "api.organizations",
+        "/api/v1/organizations/?page_size=100",
+        max_queries=6,
+        max_ms=15,
+        who=APPLICANT,
+        description="GET /api/v1/organizations/?page_size=100, a member of several",
+    ),
+    Scenario(
+        "api.organizations.1",
+        "/api/v1/organizations/?page_size=1",
+        max_queries=6,
+        max_ms=15,
+        who=APPLICANT,
+        same_queries_as="api.organizations",
+    ),
     Scenario(
         "admin.dashboard",
         "/admin/",
@@ -122,12 +161,14 @@ SCENARIOS = [
 
 def fixtures() -> dict[str, str]:
     """Values the scenario paths name, read from the bench database: an open challenge
-    that has a live page in both languages, the challenge index's last page."""
+    that has a live page in both languages, the challenge index's and the directory's
+    last pages."""
     from wagtail.models import Locale
 
     from challenges.enums import ChallengeStatus
     from challenges.selectors import challenges_public
-    from cms.models import ChallengeIndexPage, ChallengePage
+    from cms.models import ChallengeIndexPage, ChallengePage, DirectoryPage
+    from startups.models import Organization
 
     challenge = (
         challenges_public()
@@ -142,8 +183,10 @@ def fixtures() -> dict[str, str]:
     }
     vi, en = (Locale.objects.get(language_code=code).pk for code in ("vi", "en"))
     published = challenges_public().count()
+    listed = Organization.objects.filter(is_public=True).count()
     return {
         "index_last_page": str(max(1, -(-published // ChallengeIndexPage.per_page))),
+        "directory_last_page": str(max(1, -(-listed // DirectoryPage.per_page))),
         "challenge": challenge.code,
         "challenge_page": pages[vi].url,
         "challenge_page_en": pages[en].url,

@@ -1,9 +1,9 @@
-"""The demo site in Vietnamese and English: home page, challenge index and one page per
-challenge per language. Used only by `manage.py seed_demo`."""
+"""The demo site in Vietnamese and English: home page, challenge index, the directory
+and one page per challenge per language. Used only by `manage.py seed_demo`."""
 
 from wagtail.models import Locale, Site
 
-from cms.models import ChallengeIndexPage, ChallengePage, HomePage
+from cms.models import ChallengeIndexPage, ChallengePage, DirectoryPage, HomePage
 
 HOME = {
     "vi": {
@@ -38,6 +38,25 @@ INDEX = {
     },
 }
 
+DIRECTORY = {
+    "vi": {
+        "title": "Danh bạ đổi mới sáng tạo",
+        "slug": "danh-ba",
+        "intro": (
+            "Doanh nghiệp, công ty khởi nghiệp, phòng thí nghiệm, viện nghiên cứu và đội "
+            "học sinh tham gia chương trình, do chính họ giới thiệu."
+        ),
+    },
+    "en": {
+        "title": "Innovation directory",
+        "slug": "directory",
+        "intro": (
+            "Firms, startups, laboratories, research institutes and school teams taking "
+            "part in the programme, in their own words."
+        ),
+    },
+}
+
 
 def _publish(page, **fields):
     """Set fields and publish a revision, only when something changed (idempotent)."""
@@ -69,6 +88,12 @@ def seed_site(*, challenges) -> None:
         index = home.add_child(instance=ChallengeIndexPage(**INDEX["vi"]))
     _publish(index, **INDEX["vi"])
     _translation(index, en, **INDEX["en"])
+
+    directory = DirectoryPage.objects.child_of(home).first()
+    if directory is None:
+        directory = home.add_child(instance=DirectoryPage(**DIRECTORY["vi"]))
+    _publish(directory, **DIRECTORY["vi"])
+    _translation(directory, en, **DIRECTORY["en"])
 
     for challenge, texts in challenges:
         page = ChallengePage.objects.filter(challenge=challenge, locale=vi).first()

@@ -1,8 +1,12 @@
 """Page types. Pages publish; the domain (challenges, fund) decides."""
 
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -11,7 +15,9 @@ from wagtail.search import index
 
 from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public
+from cms.forms import DirectoryFilterForm
 from cms.page_urls import PageUrls
+from startups.selectors import directory_organizations
 
 
 def _with_pages(challenges, request):
@@ -20,6 +26,18 @@ def _with_pages(challenges, request):
     from cms.selectors import attach_challenge_pages
 
     return attach_challenge_pages(challenges, request=request)
+
+
+def _page_number(request, max_page: int) -> int:
+    """The `?page=` asked for, 1 by default; anything but a whole number from 1 to
+    `max_page` is a 404."""
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+    if not 1 <= number <= max_page:
+        raise Http404
+    return number
 
 
 class HomePage(Page):
@@ -41,10 +59,26 @@ class HomePage(Page):
         open_calls = challenges_public().filter(current_status=ChallengeStatus.OPEN)
         shown = open_calls.order_by("closes_at", "code")[: self.open_calls_shown]
         context["open_challenges"] = _with_pages(shown, request)
-        index = (
-            ChallengeIndexPage.objects.child_of(self).live().values_list("url_path", flat=True)
-        ).first()
-        context["all_calls_url"] = PageUrls.for_request(request).url(index) if index else None
+        # The challenge index and the directory below this home page, in one query.
+        types = {
+            ContentType.objects.get_for_model(model).pk: name
+            for model, name in (
+                (ChallengeIndexPage, "all_calls_url"),
+                (DirectoryPage, "directory_url"),
+            )
+        }
+        children = (
+            Page.objects.child_of(self)
+            .live()
+            .filter(content_type__in=types)
+            .order_by("path")
+            .values_list("content_type", "url_path")
+        )
+        urls = PageUrls.for_request(request)
+        context["all_calls_url"] = context["directory_url"] = None
+        for content_type, url_path in children:
+            name = types[content_type]
+            context[name] = context[name] or urls.url(url_path)
         return context
 
 
@@ -66,12 +100,7 @@ class ChallengeIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         # Pages of `per_page`, most relevant first; one row more than shown says whether
         # there is a next page, so no page costs a count or grows with the table.
-        try:
-            number = int(request.GET.get("page", "1"))
-        except ValueError:
-            raise Http404 from None
-        if not 1 <= number <= self.max_page:
-            raise Http404
+        number = _page_number(request, self.max_page)
         start = (number - 1) * self.per_page
         rows = list(challenges_public().most_relevant_first()[start : start + self.per_page + 1])
         if number > 1 and not rows:
@@ -143,3 +172,66 @@ class ChallengePage(Page):
             raise ValidationError(
                 {"challenge": _("This challenge already has a page in this language.")}
             )
+
+
+class DirectoryPage(Page):
+    """The public directory of organisations that chose to be listed: their public
+    fields only (`startups.selectors.directory_organizations`), searchable, filtered,
+    24 a page."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    # One per home page, so one per language.
+    max_count_per_parent = 1
+
+    per_page = 24
+    max_page = 100_000
+    # Anonymous readers all see the same page: shared caches may keep it this long.
+    cache_seconds = 300
+
+    class Meta:
+        verbose_name = _("directory page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        number = _page_number(request, self.max_page)
+        form = DirectoryFilterForm(request.GET)
+        filters = form.filters()
+        start = (number - 1) * self.per_page
+        # One query: the organisations of this page, one more saying whether there is
+        # a next one, with their startup stage (no count, whatever the table's size).
+        rows = list(directory_organizations(**filters)[start : start + self.per_page + 1])
+        if number > 1 and not rows:
+            raise Http404
+        organizations = rows[: self.per_page]
+        for organization in organizations:
+            profile = getattr(organization, "startup_profile", None)
+            organization.stage_label = profile.get_stage_display() if profile else ""
+        query = {
+            name: value
+            for name, value in zip(("q", "kind", "sector", "stage"), filters.values(), strict=True)
+            if value
+        }
+
+        def page_url(n):
+            return "?" + urlencode({**query, "page": n})
+
+        context.update(
+            form=form,
+            organizations=organizations,
+            filtering=bool(query),
+            page_number=number,
+            previous_url=page_url(number - 1) if number > 1 else None,
+            next_url=page_url(number + 1) if len(rows) > self.per_page else None,
+        )
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            # Nothing personal in it (a GET form, no token): anonymous copies may be shared.
+            patch_cache_control(response, public=True, max_age=self.cache_seconds)
+        return response

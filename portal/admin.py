@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, PrivacyConsent, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -53,6 +53,25 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ("actor",)
 
     # Read-only: the trail is append-only, through portal.audit.audit_record.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(admin.ModelAdmin):
+    list_display = ("user", "notice_version", "given_at", "ip_address")
+    list_filter = ("notice_version",)
+    search_fields = ("user__email", "user__full_name")
+    list_select_related = ("user",)
+    date_hierarchy = "given_at"
+
+    # Read-only: consents are recorded at sign-up by portal.services.consent_record.
     def has_add_permission(self, request):
         return False
 

@@ -1,5 +1,6 @@
 """Demo users, one per role. Used only by `manage.py seed_demo`."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
 
@@ -35,6 +36,7 @@ def seed_users() -> dict[str, User]:
             },
         )
         _ensure_password(user)
+        _ensure_verified_email(user)
         if role is not None:
             user.groups.add(Group.objects.get(name=role))
         users[email] = user
@@ -43,8 +45,16 @@ def seed_users() -> dict[str, User]:
         defaults={"full_name": "Quản trị hệ thống", "is_staff": True, "is_superuser": True},
     )
     _ensure_password(admin)
+    _ensure_verified_email(admin)
     users[DEMO_SUPERUSER] = admin
     return users
+
+
+def _ensure_verified_email(user: User) -> None:
+    # Demo people have verified addresses (allauth's EmailAddress), so they may submit.
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"primary": True, "verified": True}
+    )
 
 
 def _ensure_password(user: User) -> None:
@@ -52,3 +62,15 @@ def _ensure_password(user: User) -> None:
     if not user.check_password(settings.DEMO_PASSWORD):
         user.set_password(settings.DEMO_PASSWORD)
         user.save(update_fields=["password"])
+
+
+def demo_user(email: str, full_name: str, language: str = "vi") -> User:
+    """One more demo person (e.g. a member of a demo organisation), made as the demo
+    users are: DEMO_PASSWORD, a verified address. Idempotent."""
+    user, _ = User.objects.update_or_create(
+        email=email,
+        defaults={"full_name": full_name, "preferred_language": language, "is_active": True},
+    )
+    _ensure_password(user)
+    _ensure_verified_email(user)
+    return user

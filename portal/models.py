@@ -159,3 +159,34 @@ class AuditEvent(models.Model):
             cls=DjangoJSONEncoder,
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class PrivacyConsent(models.Model):
+    """A person's consent to one version of the privacy notice, as given at sign-up.
+
+    Never edited: a new version of the notice means a new row. Written only through
+    `portal.services.consent_record`, which also audits it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="privacy_consents",
+    )
+    notice_version = models.CharField(_("notice version"), max_length=32)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now, editable=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy consent")
+        verbose_name_plural = _("privacy consents")
+        ordering = ["-given_at"]
+
+    def __str__(self):
+        return f"{self.user} · {self.notice_version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Privacy consents are never edited.")
+        super().save(*args, **kwargs)

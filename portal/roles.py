@@ -13,6 +13,13 @@ class Role(models.TextChoices):
     AUDITOR = "auditors", _("Auditors")
 
 
+def role_label(group) -> str:
+    """How people read a group (or a group's name): its role's translated label, e.g.
+    "Programme managers" for `programme_managers`; any other group by its own name."""
+    name = getattr(group, "name", group)
+    return str(Role(name).label) if name in Role.values else name
+
+
 # Model permissions ("app_label.codename") each role holds. Object rules (this
 # organisation, this assignment) are predicates in each app's rules.py, not here.
 ROLE_PERMISSIONS: dict[str, list[str]] = {

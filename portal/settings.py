@@ -216,8 +216,11 @@ ACCOUNT_RATE_LIMITS = {
     # the window (even with the right password). The lock-out message names the minutes.
     "login_failed": "10/m/ip,5/5m/key",
 }
+# allauth's per-address limits must see the client, not our proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_TLS_PROXY else 0
 # Every OIDC user sees the sign-up form once, to consent to the privacy notice.
 SOCIALACCOUNT_AUTO_SIGNUP = False
+# An SSO log-in never takes over an existing local account just because the e-mail matches.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 # Version of the privacy notice (/privacy/) that people consent to at sign-up.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
@@ -268,19 +271,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Private files (pitch decks, proposal attachments) live outside MEDIA_ROOT and have no
 # URL: only views that check permission serve them.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
-# Files nobody may fetch by URL (pitch decks, attachments): served only through views
-# that check permission, from `storages["private"]`.
-PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
-    "private": {
-        "BACKEND": "portal.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
-    },
+    # Its location is PRIVATE_MEDIA_ROOT, read by the storage itself.
+    "private": {"BACKEND": "portal.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

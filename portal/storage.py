@@ -1,9 +1,24 @@
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.utils.functional import cached_property
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
-    """Files with no public address: `url()` refuses, so a template can never link one
-    by mistake. Views that check permission stream them instead."""
+    """Files with no public address, under PRIVATE_MEDIA_ROOT (outside MEDIA_ROOT):
+    `url()` refuses, so a template can never link one by mistake. Views that check
+    permission stream them instead."""
+
+    @cached_property
+    def base_location(self):
+        # Read lazily, like MEDIA_ROOT for the default storage, so that a changed
+        # setting (tests) takes effect without rebuilding the fields that hold us.
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
 
     def url(self, name):
         raise ValueError(

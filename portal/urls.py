@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.views import healthz
+from portal.views import healthz, privacy_notice
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -27,5 +27,12 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# The page tree last: Vietnamese at /, English under /en/.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+# Browser pages in the site's languages (Vietnamese at /, English under /en/), the page
+# tree last.
+urlpatterns += i18n_patterns(
+    path("accounts/", include("allauth.urls")),
+    path("privacy/", privacy_notice, name="privacy_notice"),
+    path("dashboard/", include("startups.urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -1,4 +1,5 @@
-"""Wagtail's user admin with our user model's forms (see portal/wagtail_users.py).
+"""Wagtail's user and group admin with our user model's forms and role labels (see
+portal/wagtail_users.py).
 
 Its own module: apps.py may define only the portal's own AppConfig."""
 
@@ -7,6 +8,7 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):
     user_viewset = "portal.wagtail_users.UserViewSet"
+    group_viewset = "portal.wagtail_users.GroupViewSet"
 
     def ready(self):
         super().ready()

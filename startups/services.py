@@ -25,6 +25,7 @@ from portal.audit import audit_record
 from portal.errors import Conflict
 from portal.files import check_pdf, process_image, random_name
 from portal.models import User
+from portal.rules import is_email_verified
 from startups.enums import (
     KINDS_REQUIRING_TAX_CODE,
     MembershipRole,
@@ -394,6 +395,56 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     token, PermissionDenied for another address, Conflict for a used, revoked or
     expired one."""
     invitation = Invitation.objects.select_for_update().get(token_hash=invitation_token_hash(token))
+    return _invitation_accept(user, invitation)
+
+
+@transaction.atomic
+def invitation_accept_own(*, user: User, invitation_id: int) -> Membership:
+    """Accept, from the dashboard, an invitation addressed to the user's own e-mail
+    address. The token exists only in the e-mail, so a verified address stands in for it
+    (an unverified one proves nothing about who reads that mailbox). Raises as
+    `invitation_accept` does, and PermissionDenied while the address is unverified."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+    _require_verified_addressee(user, invitation)
+    return _invitation_accept(user, invitation)
+
+
+@transaction.atomic
+def invitation_decline(*, user: User, invitation_id: int) -> Invitation:
+    """The invitee turns a pending invitation down; it is closed as a revoked one is."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation_id)
+    _require_verified_addressee(user, invitation)
+    _require_pending(invitation, timezone.now())
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=user,
+        action="invitation.decline",
+        obj=invitation.organization,
+        data={"invitation": invitation.pk, "email": invitation.email},
+    )
+    return invitation
+
+
+def _require_verified_addressee(user: User, invitation: Invitation) -> None:
+    if invitation.email.lower() != user.email.lower():
+        raise PermissionDenied(_("This invitation was sent to another e-mail address."))
+    if not is_email_verified(user):
+        raise PermissionDenied(
+            _("Verify your e-mail address first, or open the link in the invitation e-mail.")
+        )
+
+
+def _require_pending(invitation: Invitation, now) -> None:
+    if invitation.accepted_at:
+        raise Conflict(_("This invitation has already been used."))
+    if invitation.revoked_at:
+        raise Conflict(_("This invitation has been withdrawn."))
+    if invitation.expires_at <= now:
+        raise Conflict(_("This invitation has expired; ask for a new one."))
+
+
+def _invitation_accept(user: User, invitation: Invitation) -> Membership:
     if invitation.email.lower() != user.email.lower():
         raise PermissionDenied(
             _(
@@ -401,13 +452,8 @@ def invitation_accept(*, user: User, token: str) -> Membership:
                 "to accept it."
             )
         )
-    if invitation.accepted_at:
-        raise Conflict(_("This invitation has already been used."))
-    if invitation.revoked_at:
-        raise Conflict(_("This invitation has been withdrawn."))
     now = timezone.now()
-    if invitation.expires_at <= now:
-        raise Conflict(_("This invitation has expired; ask for a new one."))
+    _require_pending(invitation, now)
     organization = _lock(invitation.organization)
     membership, created = Membership.objects.get_or_create(
         organization=organization, user=user, defaults={"role": invitation.role, "joined_at": now}
@@ -497,12 +543,10 @@ def _keep_an_owner(organization: Organization, *, leaving: Membership) -> None:
 def _lock(organization: Organization) -> Organization:
     """The organisation's row, locked until the transaction ends (a no-op on SQLite,
     whose transactions already hold the write lock)."""
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    # Keep what the caller annotated (e.g. `my_role`) for the permission checks.
-    for name in ("my_role", "my_role_for"):
-        if hasattr(organization, name):
-            setattr(locked, name, getattr(organization, name))
-    return locked
+    # The caller's `my_role` annotation is not carried over: it was read before the lock,
+    # and a role changed meanwhile (two owners demoting each other) must be seen, so the
+    # role checks that follow read it again under the lock.
+    return Organization.objects.select_for_update().get(pk=organization.pk)
 
 
 def _require_role(actor: User, organization: Organization, *roles: str) -> str:

@@ -2,6 +2,7 @@ import unicodedata
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 
@@ -13,15 +14,25 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def language_links(context, page=None):
     """One link per language: this page's translation where it exists, else that
-    language's home. Each name is written in its own language."""
+    language's home. Each name is written in its own language.
+
+    Outside the page tree (no `page`: log-in, privacy notice, dashboard) the link keeps
+    the reader on the same view in the other language (`/accounts/login/` and
+    `/en/accounts/login/`), query string included."""
     request = context.get("request")
+    current = get_language()
     urls = {}
-    if page is not None:
+    if page:  # templates without a page pass "" (string_if_invalid)
         page_urls = PageUrls.for_request(request)
         translations = page.get_translations(inclusive=True).live()
         for code, url_path in translations.values_list("locale__language_code", "url_path"):
             urls[code] = page_urls.url(url_path)
-    current = get_language()
+    elif request is not None:
+        here = request.get_full_path()
+        for code, _name in settings.LANGUAGES:
+            there = here if code == current else translate_url(here, code)
+            if there != here or code == current:
+                urls[code] = there
     links = []
     for code, _name in settings.LANGUAGES:
         home = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
@@ -42,3 +53,9 @@ def isoformat(value):
     """An aware datetime in ISO 8601 with the province's offset, for `<time datetime>`:
     what `|date:'c'` gives, without parsing a format string once per row."""
     return timezone.localtime(value).isoformat() if value else ""
+
+
+@register.filter
+def language_home(code):
+    """The home page of a language: `/` for the default language, `/<code>/` otherwise."""
+    return "/" if code == settings.LANGUAGE_CODE else f"/{code}/"

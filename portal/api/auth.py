@@ -40,36 +40,6 @@ class TokenResponseSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    email = serializers.EmailField()
-    full_name = serializers.CharField()
-    preferred_language = serializers.CharField()
-    roles = serializers.ListField(
-        child=serializers.CharField(), help_text="Role groups: jurors, fund_officers, ..."
-    )
-
-
-class MeView(APIView):
-    """Who the credentials belong to, and their roles: lets a client check its token."""
-
-    @extend_schema(responses={200: MeSerializer}, tags=["auth"], summary="The signed-in user")
-    def get(self, request):
-        user = request.user
-        roles = sorted(user.groups.values_list("name", flat=True))
-        return Response(
-            MeSerializer(
-                {
-                    "id": user.pk,
-                    "email": user.email,
-                    "full_name": user.full_name,
-                    "preferred_language": user.preferred_language,
-                    "roles": roles,
-                }
-            ).data
-        )
-
-
 class LoginEmailThrottle(SimpleRateThrottle):
     """Attempts per e-mail address, whatever the address they come from: slows down
     password guessing spread over many machines."""

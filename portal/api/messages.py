@@ -24,4 +24,12 @@ MESSAGES = [
     gettext_noop("Malformed request."),
     gettext_noop('"{input}" is not a valid choice.'),
     gettext_noop("A server error occurred."),
+    # Organisations API: uploads, nested profiles, numbers and lengths.
+    gettext_noop("The submitted data was not a file. Check the encoding type on the form."),
+    gettext_noop("No filename could be determined."),
+    gettext_noop("Must be a valid boolean."),
+    gettext_noop("Ensure this field has no more than {max_length} characters."),
+    gettext_noop("Ensure this value is greater than or equal to {min_value}."),
+    gettext_noop("Ensure this value is less than or equal to {max_value}."),
+    gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
 ]

@@ -1,14 +1,17 @@
 from django.urls import path
 
 from challenges.api.views import ChallengeViewSet
-from portal.api.auth import MeView, TokenLoginView, TokenLogoutView
+from portal.api.auth import TokenLoginView, TokenLogoutView
 from portal.api.routers import router
+from startups.api.views import InvitationViewSet, MeView, OrganizationViewSet
 
 router.register("challenges", ChallengeViewSet, basename="challenge")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
     path("auth/logout/", TokenLogoutView.as_view(), name="auth-logout"),
-    path("auth/me/", MeView.as_view(), name="auth-me"),
+    path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]

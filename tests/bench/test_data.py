@@ -13,6 +13,7 @@ from challenges.models import Challenge
 from challenges.selectors import challenges_public
 from cms.models import ChallengePage
 from portal.models import User
+from startups.models import Organization
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +21,21 @@ NOW = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 def _snapshot():
-    return [
-        (c.code, c.kind, c.sector, c.title, c.opens_at, c.closes_at, c.is_published)
-        for c in Challenge.objects.order_by("code")
-    ] + [
-        (p.locale.language_code, p.url_path, p.title, p.intro, p.live)
-        for p in ChallengePage.objects.select_related("locale").order_by("path")
-    ]
+    return (
+        [
+            (c.code, c.kind, c.sector, c.title, c.opens_at, c.closes_at, c.is_published)
+            for c in Challenge.objects.order_by("code")
+        ]
+        + list(
+            Organization.objects.order_by("tax_code", "legal_name").values_list(
+                "kind", "legal_name", "tax_code", "sector", "is_public", "verified"
+            )
+        )
+        + [
+            (p.locale.language_code, p.url_path, p.title, p.intro, p.live)
+            for p in ChallengePage.objects.select_related("locale").order_by("path")
+        ]
+    )
 
 
 def test_scale_one_makes_a_hundred_published_challenges_with_both_pages():
@@ -61,19 +70,50 @@ def test_the_pages_it_makes_are_served_in_both_languages(client):
     assert client.get("/bai-toan/").content.decode().count('class="card"') == 3
 
 
+def _empty():
+    """What generate() made, gone again (the demo users and the site stay)."""
+    ChallengePage.objects.all().delete()
+    Challenge.objects.all().delete()
+    Organization.objects.all().delete()
+    User.objects.filter(email__endswith="@bench.example").delete()
+
+
 def test_same_seed_same_data_other_seed_other_data():
     generate(scale=0.1, seed=7, now=NOW)
     first = _snapshot()
-    ChallengePage.objects.all().delete()
-    Challenge.objects.all().delete()
+    _empty()
 
     generate(scale=0.1, seed=7, now=NOW)
     assert _snapshot() == first
 
-    ChallengePage.objects.all().delete()
-    Challenge.objects.all().delete()
+    _empty()
     generate(scale=0.1, seed=8, now=NOW)
     assert _snapshot() != first
+
+
+def test_scale_one_makes_five_thousand_organisations_applicant_belongs_to_150():
+    from stdnum.vn import mst
+
+    from startups.enums import KINDS_REQUIRING_TAX_CODE, MembershipRole, OrganizationKind
+    from startups.models import Membership, StartupProfile
+
+    counts = generate(scale=1, seed=1, now=NOW)
+
+    organizations = Organization.objects.all()
+    assert counts["organizations"] == organizations.count() == 5000
+    assert set(organizations.values_list("kind", flat=True)) == set(OrganizationKind.values)
+    assert organizations.filter(is_public=True).count() > 4000
+    firms = organizations.filter(kind__in=KINDS_REQUIRING_TAX_CODE)
+    codes = list(firms.values_list("tax_code", flat=True))
+    assert all(mst.is_valid(code) for code in codes) and len(set(codes)) == len(codes)
+    startups = organizations.filter(kind=OrganizationKind.STARTUP)
+    assert StartupProfile.objects.count() == startups.count() > 0
+    mine = Membership.objects.filter(user__email="applicant@demo.example")
+    assert mine.count() == 150
+    assert set(mine.values_list("role", flat=True)) == set(MembershipRole.values)
+    # Every organisation has an owner.
+    owned = Membership.objects.filter(role=MembershipRole.OWNER).values("organization")
+    assert organizations.exclude(pk__in=owned).count() == 0
 
 
 def test_refuses_a_database_that_already_has_challenges():

@@ -123,3 +123,75 @@ def test_nobody_writes_audit_events_through_the_admin(client, superuser, applica
 
 def test_programme_managers_may_translate_pages(manager):
     assert manager.has_perm("simple_translation.submit_translation")
+
+
+@pytest.mark.parametrize(
+    ("language", "manager_label", "auditor_label"),
+    [("vi", "Cán bộ quản lý chương trình", "Kiểm toán viên"), ("en", "Programme managers", "Auditors")],
+)
+def test_role_groups_show_their_translated_labels(
+    client, superuser, language, manager_label, auditor_label
+):
+    from django.contrib.auth.models import Group
+    from wagtail.users.models import UserProfile
+
+    from portal.roles import Role
+
+    profile = UserProfile.get_for_user(superuser)
+    profile.preferred_language = language
+    profile.save()
+    managers = Group.objects.get(name=Role.PROGRAMME_MANAGER)
+    UserFactory(email="ha@example.test", role=Role.PROGRAMME_MANAGER)
+    client.force_login(superuser)
+
+    pages = {
+        "groups": client.get(reverse("wagtailusers_groups:index")),
+        "group search": client.get(reverse("wagtailusers_groups:index"), {"q": manager_label}),
+        "group edit": client.get(reverse("wagtailusers_groups:edit", args=[managers.pk])),
+        "user add": client.get(reverse("wagtailusers_users:add")),
+        "user edit": client.get(
+            reverse("wagtailusers_users:edit", args=[User.objects.get(email="ha@example.test").pk])
+        ),
+        "user filter": client.get(reverse("wagtailusers_users:index"), {"group": managers.pk}),
+    }
+
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert f'lang="{language}"' in html, name
+        assert manager_label in html, name
+    for name in ("groups", "user add", "user edit", "user filter"):
+        html = pages[name].content.decode()
+        assert auditor_label in html, name
+        assert ">programme_managers<" not in html.replace(" ", "").replace("\n", ""), name
+    # The group search finds the role by its label; the filtered user listing shows the
+    # manager and its active filter by label.
+    assert "ha@example.test" in pages["user filter"].content.decode()
+
+
+def test_a_role_group_keeps_its_name(client, superuser):
+    import re
+
+    from django.contrib.auth.models import Group
+
+    from portal.roles import Role
+
+    auditors = Group.objects.get(name=Role.AUDITOR)
+    others = Group.objects.create(name="press office")
+    client.force_login(superuser)
+
+    def rename(group, name):
+        url = reverse("wagtailusers_groups:edit", args=[group.pk])
+        form = client.get(url).content.decode()
+        # The permission panels' formsets, as the browser would send them back.
+        data = dict(re.findall(r'<input type="hidden" name="([^"]+-\w+_FORMS)"[^>]*value="(\d+)"', form))
+        data["name"] = name
+        return client.post(url, data)
+
+    assert rename(others, "communications").status_code == 302
+    rename(auditors, "renamed")
+
+    others.refresh_from_db()
+    auditors.refresh_from_db()
+    assert others.name == "communications"
+    assert auditors.name == Role.AUDITOR

@@ -14,7 +14,7 @@ def test_openapi_document_describes_the_endpoints(client):
         "/api/v1/challenges/{code}/",
         "/api/v1/auth/token/",
         "/api/v1/auth/logout/",
-        "/api/v1/auth/me/",
+        "/api/v1/me/",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/challenges/"]["get"]["parameters"]}
     assert {"kind", "status", "sector", "search", "ordering", "page", "page_size"} <= parameters
@@ -22,9 +22,87 @@ def test_openapi_document_describes_the_endpoints(client):
     assert (token_scheme["in"], token_scheme["name"]) == ("header", "Authorization")
     # Public endpoints accept anonymous calls ({}), protected ones do not.
     assert {} in paths["/api/v1/challenges/"]["get"]["security"]
-    assert {} not in paths["/api/v1/auth/me/"]["get"]["security"]
+    assert {} not in paths["/api/v1/me/"]["get"]["security"]
     # Only our API is documented, not the DRF views inside Wagtail's admin.
     assert all(path.startswith("/api/v1/") for path in paths)
+
+
+ORGANIZATION = "/api/v1/organizations/{id}/"
+
+# Every operation of the organisations API and the statuses it documents.
+DOCUMENTED_STATUSES = {
+    ("/api/v1/me/", "get"): {"200", "401"},
+    ("/api/v1/organizations/", "get"): {"200", "400", "401", "404"},
+    ("/api/v1/organizations/", "post"): {"201", "400", "401"},
+    (ORGANIZATION, "get"): {"200", "401", "404"},
+    (ORGANIZATION, "patch"): {"200", "400", "401", "403", "404"},
+    (ORGANIZATION + "logo/", "post"): {"200", "400", "401", "403", "404"},
+    (ORGANIZATION + "logo/", "delete"): {"200", "401", "403", "404"},
+    (ORGANIZATION + "pitch-deck/", "get"): {"200", "401", "404"},
+    (ORGANIZATION + "pitch-deck/", "post"): {"200", "400", "401", "403", "404"},
+    (ORGANIZATION + "invitations/", "get"): {"200", "401", "403", "404"},
+    (ORGANIZATION + "invitations/", "post"): {"201", "400", "401", "403", "404"},
+    (ORGANIZATION + "invitations/{invitation_id}/", "delete"): {"204", "401", "403", "404", "409"},
+    (ORGANIZATION + "members/", "get"): {"200", "401", "404"},
+    (ORGANIZATION + "members/{user_id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
+    (ORGANIZATION + "members/{user_id}/", "delete"): {"204", "401", "403", "404", "409"},
+    ("/api/v1/invitations/accept/", "post"): {"200", "400", "401", "403", "404", "409"},
+}
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_organisation_operations_document_their_error_statuses(schema):
+    documented = {
+        (path, method): set(operation["responses"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if path.startswith(("/api/v1/organizations/", "/api/v1/invitations/", "/api/v1/me/"))
+    }
+
+    assert documented == DOCUMENTED_STATUSES
+    field_errors = schema["paths"]["/api/v1/organizations/"]["post"]["responses"]["400"]
+    body = field_errors["content"]["application/json"]["schema"]
+    assert body["additionalProperties"]["oneOf"][0] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    not_found = schema["paths"][ORGANIZATION]["get"]["responses"]["404"]
+    assert not_found["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+
+
+def test_uploads_are_documented_as_multipart_binary_files(schema):
+    for path in (ORGANIZATION + "logo/", ORGANIZATION + "pitch-deck/"):
+        content = schema["paths"][path]["post"]["requestBody"]["content"]
+        assert list(content) == ["multipart/form-data"]
+        ref = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+        assert schema["components"]["schemas"][ref]["properties"]["file"] == {
+            "type": "string",
+            "format": "binary",
+            "description": "The file, as multipart/form-data.",
+        }
+    download = schema["paths"][ORGANIZATION + "pitch-deck/"]["get"]["responses"]["200"]
+    assert download["content"] == {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}
+    }
+
+
+def test_organisation_list_documents_its_filters_and_pagination(schema):
+    operation = schema["paths"]["/api/v1/organizations/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"]}
+
+    assert parameters == {"kind", "verified", "ordering", "page", "page_size"}
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/PaginatedOrganizationList"}
+    members = schema["paths"][ORGANIZATION + "members/"]["get"]
+    assert {p["name"] for p in members["parameters"]} == {"id", "page", "page_size"}
 
 
 def test_swagger_ui_is_served_from_our_own_static_files(client):
@@ -41,3 +119,4 @@ def test_api_root_lists_resources_publicly(anon_client):
 
     assert response.status_code == 200
     assert response.data["challenges"].endswith("/api/v1/challenges/")
+    assert response.data["organizations"].endswith("/api/v1/organizations/")

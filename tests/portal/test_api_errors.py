@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_missing_credentials_in_vietnamese_and_english(anon_client):
-    vi = anon_client.get("/api/v1/auth/me/")
-    en = anon_client.get("/api/v1/auth/me/", HTTP_ACCEPT_LANGUAGE="en")
+    vi = anon_client.get("/api/v1/me/")
+    en = anon_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert vi.status_code == en.status_code == 401
     assert vi.data == {"detail": "Chưa cung cấp thông tin xác thực."}
@@ -19,7 +19,7 @@ def test_missing_credentials_in_vietnamese_and_english(anon_client):
 def test_invalid_token_in_vietnamese(anon_client):
     anon_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 
-    response = anon_client.get("/api/v1/auth/me/")
+    response = anon_client.get("/api/v1/me/")
 
     assert response.status_code == 401
     assert response.data == {"detail": "Mã xác thực không hợp lệ."}
@@ -63,7 +63,7 @@ def test_missing_field_in_vietnamese(anon_client):
 
 
 def test_unsupported_language_falls_back_to_vietnamese(anon_client):
-    response = anon_client.get("/api/v1/auth/me/", HTTP_ACCEPT_LANGUAGE="fr")
+    response = anon_client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="fr")
 
     assert response["Content-Language"] == "vi"
     assert response.data == {"detail": "Chưa cung cấp thông tin xác thực."}

@@ -12,8 +12,11 @@ from wagtail.models import Page, Revision
 from challenges.enums import ChallengeKind, ChallengeStatus
 from challenges.models import Challenge
 from cms.models import ChallengePage
-from portal.models import User
+from portal.models import AuditEvent, User
 from portal.roles import Role
+from portal.rules import is_email_verified
+from startups.enums import MembershipRole, OrganizationKind
+from startups.models import Invitation, Membership, Organization, StartupProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +44,17 @@ def _snapshot():
         "pages": sorted(
             Page.objects.values_list("path", "title", "slug", "locale_id", "live", "url_path")
         ),
+        "organizations": sorted(
+            Organization.objects.values_list(
+                "tax_code", "kind", "legal_name", "is_public", "verified", "updated_at"
+            )
+        ),
+        "organization members": sorted(
+            Membership.objects.values_list("organization__tax_code", "user__email", "role")
+        ),
+        "invitations": sorted(Invitation.objects.values_list("organization_id", "email")),
+        "startup profiles": sorted(StartupProfile.objects.values_list("organization_id", "stage")),
+        "audit events": AuditEvent.objects.count(),
         # A second run must not republish pages or add redirects.
         "revisions": Revision.objects.count(),
         "redirects": Redirect.objects.count(),
@@ -57,6 +71,7 @@ def test_seed_demo_creates_the_documented_portal(settings):
         assert user is not None, email
         groups = list(user.groups.values_list("name", flat=True))
         assert groups == ([role.value] if role else [])
+        assert is_email_verified(user), email  # demo people may submit
     challenges = Challenge.objects.with_status()
     assert challenges.count() == 8
     kinds = {c.code: (c.kind, c.current_status) for c in challenges}
@@ -68,6 +83,37 @@ def test_seed_demo_creates_the_documented_portal(settings):
     assert ChallengePage.objects.live().filter(locale__language_code="vi").count() == 8
     assert ChallengePage.objects.live().filter(locale__language_code="en").count() == 8
     assert all("[" in c.summary for c in challenges)  # marked as sample content
+
+
+def test_seed_demo_creates_organisations_of_every_kind():
+    from stdnum.vn import mst
+
+    call_command("seed_demo")
+
+    organizations = Organization.objects.all()
+    assert {o.kind for o in organizations} == set(OrganizationKind.values)
+    assert all(o.verified and mst.is_valid(o.tax_code) for o in organizations)
+    assert organizations.filter(is_public=True).count() >= 4
+    assert all(o.memberships.filter(role=MembershipRole.OWNER).exists() for o in organizations)
+
+    def owned(email):
+        return list(Organization.objects.filter(memberships__user__email=email))
+
+    (firm,) = owned("applicant@demo.example")
+    (startup,) = owned("applicant2@demo.example")
+    assert firm.kind == OrganizationKind.ENTERPRISE and firm.verified and firm.verified_by
+    assert startup.kind == OrganizationKind.STARTUP and startup.startup_profile.stage
+    # One pending invitation: applicant2@ is invited to applicant@'s firm.
+    (invitation,) = Invitation.objects.pending()
+    assert (invitation.organization, invitation.email) == (firm, "applicant2@demo.example")
+    # Made through the services: each step is in the audit trail.
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "organization.create",
+        "organization.verify",
+        "startup_profile.create",
+        "invitation.create",
+    } <= actions
 
 
 def test_seed_demo_is_idempotent():

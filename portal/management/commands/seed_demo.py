@@ -5,6 +5,7 @@ from django.db import transaction
 from challenges.demo import seed_challenges
 from cms.demo import seed_site
 from portal.demo import DEMO_SUPERUSER, DEMO_USERS, seed_users
+from startups.demo import DEMO_MEMBERS, seed_organizations
 
 
 class Command(BaseCommand):
@@ -17,11 +18,14 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo is refused when DJANGO_ENV=production.")
         with transaction.atomic():
-            seed_users()
+            users = seed_users()
+            seed_organizations(users)
             challenges = seed_challenges()
             seed_site(challenges=challenges)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for email, _name, role, _language in DEMO_USERS:
             self.stdout.write(f"  {email:<28} {role.label if role else 'applicant'}")
+        for email, _name, _language in DEMO_MEMBERS:
+            self.stdout.write(f"  {email:<28} applicant (owns a demo organisation)")
         self.stdout.write(f"  {DEMO_SUPERUSER:<28} superuser (/django-admin/)")
         self.stdout.write("  password: the value of DEMO_PASSWORD (default demo-pass-2026)")

@@ -1,0 +1,47 @@
+"""Forms of the public pages (GET forms: no session, no CSRF token, so the pages that
+hold them stay the same for every anonymous reader)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from startups.enums import OrganizationKind, Sector, StartupStage
+
+
+def _choices(blank_label, choices):
+    return [("", blank_label), *choices]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's search box and filters. A value that is not one of the choices is
+    dropped, not an error: the page then lists what the other filters select."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, strip=True)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=_choices(_("All kinds"), OrganizationKind.choices),
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), required=False, choices=_choices(_("All sectors"), Sector.choices)
+    )
+    stage = forms.ChoiceField(
+        label=_("Startup stage"),
+        required=False,
+        choices=_choices(_("All stages"), StartupStage.choices),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "directory-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(type="search", placeholder=_("Name or keyword"))
+
+    def filters(self) -> dict[str, str]:
+        """The valid values, by the names `directory_organizations` takes."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "search": cleaned.get("q", ""),
+            "kind": cleaned.get("kind", ""),
+            "sector": cleaned.get("sector", ""),
+            "stage": cleaned.get("stage", ""),
+        }
