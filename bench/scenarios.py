@@ -130,7 +130,7 @@ SCENARIOS = [
         max_ms=8,
         http=True,
     ),
-    Scenario("api.me", "/api/v1/me/", max_queries=5, max_ms=5, who=APPLICANT),
+    Scenario("api.me", "/api/v1/me/", max_queries=5, max_ms=8, who=APPLICANT),
     Scenario(
         "api.organizations",
         "/api/v1/organizations/?page_size=100",

@@ -17,6 +17,7 @@ from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public
 from cms.forms import DirectoryFilterForm
 from cms.page_urls import PageUrls
+from startups.enums import PROVINCES, OrganizationKind, Sector, StartupStage
 from startups.selectors import directory_organizations
 
 
@@ -38,6 +39,22 @@ def _page_number(request, max_page: int) -> int:
     if not 1 <= number <= max_page:
         raise Http404
     return number
+
+
+def _shorten(text: str, length: int) -> str:
+    """`text` cut at a word boundary to at most `length` characters, with an ellipsis:
+    what `|truncatechars` does, at a fraction of its cost per row."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > length // 2 else cut).rstrip(" ,;:.") + "…"
+
+
+def _website_label(url: str) -> str:
+    """A website's address as a reader types it: no scheme, no trailing slash."""
+    label = url.removeprefix("https://").removeprefix("http://").removesuffix("/")
+    return label if len(label) <= 48 else label[:47] + "…"
 
 
 class HomePage(Page):
@@ -189,6 +206,7 @@ class DirectoryPage(Page):
 
     per_page = 24
     max_page = 100_000
+    summary_length = 220
     # Anonymous readers all see the same page: shared caches may keep it this long.
     cache_seconds = 300
 
@@ -201,15 +219,31 @@ class DirectoryPage(Page):
         form = DirectoryFilterForm(request.GET)
         filters = form.filters()
         start = (number - 1) * self.per_page
-        # One query: the organisations of this page, one more saying whether there is
-        # a next one, with their startup stage (no count, whatever the table's size).
-        rows = list(directory_organizations(**filters)[start : start + self.per_page + 1])
+        # One query, no count whatever the table's size: the organisations of this page
+        # (and one more, saying whether there is a next page) with their startup stage.
+        # The page is picked by id in a subquery, so that a deep page sorts the listed
+        # ids alone, not whole rows joined to their profiles.
+        listed = directory_organizations(**filters)
+        window = listed.values("pk")[start : start + self.per_page + 1]
+        rows = list(listed.filter(pk__in=window))
         if number > 1 and not rows:
             raise Http404
         organizations = rows[: self.per_page]
+        # Labels translated once per request, not once per card (get_FOO_display
+        # translates every choice of the field each time it is called).
+        kinds, sectors, stages = (
+            {value: str(label) for value, label in choices}
+            for choices in (OrganizationKind.choices, Sector.choices, StartupStage.choices)
+        )
+        provinces = dict(PROVINCES)
         for organization in organizations:
+            organization.kind_label = kinds.get(organization.kind, "")
+            organization.sector_label = sectors.get(organization.sector, "")
+            organization.province_label = provinces.get(organization.province, "")
             profile = getattr(organization, "startup_profile", None)
-            organization.stage_label = profile.get_stage_display() if profile else ""
+            organization.stage_label = stages.get(profile.stage, "") if profile else ""
+            organization.summary = _shorten(organization.description, self.summary_length)
+            organization.website_label = _website_label(organization.website)
         query = {
             name: value
             for name, value in zip(("q", "kind", "sector", "stage"), filters.values(), strict=True)
@@ -220,7 +254,8 @@ class DirectoryPage(Page):
             return "?" + urlencode({**query, "page": n})
 
         context.update(
-            form=form,
+            filters=filters,
+            selects=form.selects(),
             organizations=organizations,
             filtering=bool(query),
             page_number=number,

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import numberformat
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,13 +139,18 @@ class OrganizationInspectView(_VerifyLinkMixin, generic.InspectView):
         context = super().get_context_data(**kwargs)
         organization = self.object
         context["memberships"] = organization_memberships(organization=organization)
-        context["invitations"] = organization_invitations(
-            organization=organization, open_only=True
-        )
-        try:
-            context["profile"] = organization.startup_profile
-        except Organization.startup_profile.RelatedObjectDoesNotExist:
-            context["profile"] = None
+        context["invitations"] = organization_invitations(organization=organization, open_only=True)
+        profile = getattr(organization, "startup_profile", None)
+        context["profile"] = profile
+        if profile is not None:
+            # Whole đồng with the reader's thousands separator.
+            context["funding"] = numberformat.format(
+                profile.funding_raised_vnd,
+                get_format("DECIMAL_SEPARATOR"),
+                grouping=3,
+                thousand_sep=get_format("THOUSAND_SEPARATOR"),
+                force_grouping=True,
+            )
         context["verify_url"] = self.get_verify_url(organization)
         context["verify_label"] = _verify_label(organization)
         return context
@@ -182,7 +189,10 @@ class OrganizationVerifyView(PermissionCheckedMixin, WagtailAdminTemplateMixin, 
         return [
             *self.breadcrumbs_items,
             {"url": reverse(self.index_url_name), "label": _("Organisations")},
-            {"url": reverse(self.inspect_url_name, args=(self.object.pk,)), "label": str(self.object)},
+            {
+                "url": reverse(self.inspect_url_name, args=(self.object.pk,)),
+                "label": str(self.object),
+            },
             {"url": "", "label": self.get_page_title()},
         ]
 
@@ -241,9 +251,7 @@ class OrganizationViewSet(ModelViewSet):
         "sector",
         "province",
         BooleanColumn("verified", label=gettext_lazy("Verified"), sort_key="verified"),
-        BooleanColumn(
-            "is_public", label=gettext_lazy("In the directory"), sort_key="is_public"
-        ),
+        BooleanColumn("is_public", label=gettext_lazy("In the directory"), sort_key="is_public"),
         Column("members_count", label=gettext_lazy("Members"), sort_key="members_count"),
     ]
     list_filter = ["kind", "sector", "province", "verified", "is_public"]
@@ -304,9 +312,7 @@ class OrganizationViewSet(ModelViewSet):
     ]
 
     def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            verify_url_name=self.get_url_name("verify"), **kwargs
-        )
+        return super().get_common_view_kwargs(verify_url_name=self.get_url_name("verify"), **kwargs)
 
     @property
     def verify_view(self):

@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,8 +33,19 @@ def browser():
     # Django then refuses every synchronous ORM call of the tests (and their database
     # teardown). The flag lives exactly as long as the browser.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Django keeps the database contents that `serialized_rollback` restores on the
+    # connection object, and connections are context-local: once Playwright runs, the
+    # tests see new connection objects without them, and every transactional test after
+    # the first would start from an empty database. Hand the contents over.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )

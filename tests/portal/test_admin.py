@@ -127,7 +127,10 @@ def test_programme_managers_may_translate_pages(manager):
 
 @pytest.mark.parametrize(
     ("language", "manager_label", "auditor_label"),
-    [("vi", "Cán bộ quản lý chương trình", "Kiểm toán viên"), ("en", "Programme managers", "Auditors")],
+    [
+        ("vi", "Cán bộ quản lý chương trình", "Kiểm toán viên"),
+        ("en", "Programme managers", "Auditors"),
+    ],
 )
 def test_role_groups_show_their_translated_labels(
     client, superuser, language, manager_label, auditor_label
@@ -184,7 +187,9 @@ def test_a_role_group_keeps_its_name(client, superuser):
         url = reverse("wagtailusers_groups:edit", args=[group.pk])
         form = client.get(url).content.decode()
         # The permission panels' formsets, as the browser would send them back.
-        data = dict(re.findall(r'<input type="hidden" name="([^"]+-\w+_FORMS)"[^>]*value="(\d+)"', form))
+        data = dict(
+            re.findall(r'<input type="hidden" name="([^"]+-\w+_FORMS)"[^>]*value="(\d+)"', form)
+        )
         data["name"] = name
         return client.post(url, data)
 

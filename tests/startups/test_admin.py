@@ -132,9 +132,9 @@ def test_edit_goes_through_the_service_and_is_audited(client, manager):
     # The legal name is a checked fact: the edit withdrew, then the kept box renewed,
     # the verification, each step audited.
     events = list(
-        AuditEvent.objects.filter(object_id=str(firm.pk)).order_by("sequence").values_list(
-            "action", "actor__email", "data"
-        )
+        AuditEvent.objects.filter(object_id=str(firm.pk))
+        .order_by("sequence")
+        .values_list("action", "actor__email", "data")
     )
     assert events[0][0] == "organization.update" and events[0][1] == manager.email
     assert events[0][2]["changed"]["legal_name"] == {"from": "Công ty Cũ", "to": "Công ty Mới"}
@@ -192,7 +192,10 @@ def test_verify_action_verifies_then_withdraws(client, manager):
     assert not firm.verified
     actions = list(AuditEvent.objects.order_by("sequence").values_list("action", "data"))
     assert actions == [
-        ("organization.verify", {"from": False, "to": True, "note": "Đã đối chiếu đăng ký kinh doanh"}),
+        (
+            "organization.verify",
+            {"from": False, "to": True, "note": "Đã đối chiếu đăng ký kinh doanh"},
+        ),
         ("organization.unverify", {"from": True, "to": False, "note": ""}),
     ]
 
@@ -208,6 +211,7 @@ def test_inspect_shows_members_and_the_startup_profile(client, officer):
     assert "Nguyễn Thị Hoa" in html and "hoa@example.test" in html
     assert _vi(MembershipRole.OWNER.label) in html
     assert _vi(StartupStage.MVP.label) in html
+    assert "500.000.000" in html  # funding raised, whole đồng, Vietnamese grouping
     # A fund officer reads; the verify button is for programme managers.
     assert reverse("organizations:verify", args=[startup.pk]) not in html
 
@@ -251,7 +255,7 @@ def test_applicants_are_refused(client, applicant):
     assert not firm.verified
 
 
-def test_menu_shows_organisations_to_staff_who_may_see_them(client, manager, auditor, juror):
+def test_menu_shows_organisations_to_staff_who_may_see_them(client, manager, auditor):
     client.force_login(manager)
     assert reverse(INDEX) in _html(client.get("/admin/"))
     client.force_login(auditor)
