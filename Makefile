@@ -59,7 +59,7 @@ check-deploy: install
 # project's catalogue and portal's own one (Vietnamese for django-allauth's messages).
 messages: install
 	$(BIN)/pybabel compile --statistics -D django -d locale
-	$(BIN)/pybabel compile --statistics -D django -d portal/locale
+	$(BIN)/pybabel compile --statistics -D django -d vendor_locale
 
 # Tests read no .env file: a developer's settings must not change what is tested.
 test-sqlite: install browser wrk messages

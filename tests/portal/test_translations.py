@@ -8,7 +8,7 @@ from django.utils import translation
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 # Vietnamese for django-allauth's messages (allauth ships none), an app catalogue.
-ALLAUTH_PO_FILE = ROOT / "portal" / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+ALLAUTH_PO_FILE = ROOT / "vendor_locale" / "vi" / "LC_MESSAGES" / "django.po"
 ALLAUTH_SOURCE = Path(allauth.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 

@@ -25,7 +25,7 @@ INDEX = "organizations:index"
 def _vi(text):
     """`text` as the admin shows it to a Vietnamese user."""
     with translation.override("vi"):
-        return str(text)
+        return translation.gettext(str(text))
 
 
 def _html(response):

@@ -23,7 +23,6 @@ from tests.factories import (
     StartupFactory,
     UserFactory,
 )
-from tests.factories.startups import tax_code
 
 pytestmark = pytest.mark.django_db
 
