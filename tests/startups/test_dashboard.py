@@ -190,12 +190,13 @@ def test_home_guides_a_newcomer_without_organisation():
 
 
 def test_home_says_an_unverified_address_may_draft_but_not_submit(owner):
+    # The site-wide banner says it on the dashboard too (once).
     html = client_for(owner).get(en("home")).content.decode()
-    assert "you cannot submit anything until you verify it" in html
+    assert html.count("but you cannot submit them until you verify it") == 1
 
     verify_email(owner)
     html = client_for(owner).get(en("home")).content.decode()
-    assert "you cannot submit anything until you verify it" not in html
+    assert "you cannot submit them until you verify it" not in html
 
 
 def test_home_offers_invitations_to_my_verified_address(organization, owner):
