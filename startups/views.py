@@ -186,6 +186,20 @@ def _render_edit(request, organization, *, status=200, **forms):
     return render(request, TEMPLATES + "organization_edit.html", context, status=status)
 
 
+def _save_edit_form(request, organization, name, form, save, *, success, then):
+    """One form of the edit page: valid input goes to the service, whose field errors
+    land on the form (re-rendered with 400, nothing written); success redirects."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(then, pk=organization.pk)
+    return _render_edit(request, organization, status=400, **{name: form})
+
+
 def _editable_organization_or_refuse(request, pk):
     organization = _organization_or_404(request, pk)
     if not rules.has_perm("startups.edit_org", request.user, organization):
@@ -218,18 +232,17 @@ def organization_edit(request, pk: int):
     organization = _editable_organization_or_refuse(request, pk)
     if request.method == "GET":
         return _render_edit(request, organization)
-    form = OrganizationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organization_update(
-                actor=request.user, organization=organization, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The profile is saved."))
-            return redirect("dashboard:organization", pk=organization.pk)
-    return _render_edit(request, organization, form=form, status=400)
+    return _save_edit_form(
+        request,
+        organization,
+        "form",
+        OrganizationForm(request.POST),
+        lambda data: services.organization_update(
+            actor=request.user, organization=organization, data=data
+        ),
+        success=_("The profile is saved."),
+        then="dashboard:organization",
+    )
 
 
 @never_cache
@@ -238,18 +251,17 @@ def organization_edit(request, pk: int):
 @_handle_refusals
 def organization_logo(request, pk: int):
     organization = _editable_organization_or_refuse(request, pk)
-    form = LogoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.organization_set_logo(
-                actor=request.user, organization=organization, upload=form.cleaned_data["logo"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The new logo is saved."))
-            return redirect("dashboard:organization_edit", pk=organization.pk)
-    return _render_edit(request, organization, logo_form=form, status=400)
+    return _save_edit_form(
+        request,
+        organization,
+        "logo_form",
+        LogoForm(request.POST, request.FILES),
+        lambda data: services.organization_set_logo(
+            actor=request.user, organization=organization, upload=data["logo"]
+        ),
+        success=_("The new logo is saved."),
+        then="dashboard:organization_edit",
+    )
 
 
 @never_cache
@@ -269,18 +281,17 @@ def organization_logo_remove(request, pk: int):
 @_handle_refusals
 def startup_profile(request, pk: int):
     organization = _editable_organization_or_refuse(request, pk)
-    form = StartupProfileForm(request.POST)
-    if form.is_valid():
-        try:
-            services.startup_profile_update(
-                actor=request.user, organization=organization, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The startup profile is saved."))
-            return redirect("dashboard:organization", pk=organization.pk)
-    return _render_edit(request, organization, startup_form=form, status=400)
+    return _save_edit_form(
+        request,
+        organization,
+        "startup_form",
+        StartupProfileForm(request.POST),
+        lambda data: services.startup_profile_update(
+            actor=request.user, organization=organization, data=data
+        ),
+        success=_("The startup profile is saved."),
+        then="dashboard:organization",
+    )
 
 
 @never_cache
@@ -289,20 +300,17 @@ def startup_profile(request, pk: int):
 @_handle_refusals
 def pitch_deck_upload(request, pk: int):
     organization = _editable_organization_or_refuse(request, pk)
-    form = PitchDeckForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.startup_pitch_deck_set(
-                actor=request.user,
-                organization=organization,
-                upload=form.cleaned_data["pitch_deck"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The pitch deck is saved."))
-            return redirect("dashboard:organization_edit", pk=organization.pk)
-    return _render_edit(request, organization, pitch_deck_form=form, status=400)
+    return _save_edit_form(
+        request,
+        organization,
+        "pitch_deck_form",
+        PitchDeckForm(request.POST, request.FILES),
+        lambda data: services.startup_pitch_deck_set(
+            actor=request.user, organization=organization, upload=data["pitch_deck"]
+        ),
+        success=_("The pitch deck is saved."),
+        then="dashboard:organization_edit",
+    )
 
 
 @never_cache

@@ -89,26 +89,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    # Fields whose model value is already what the API sends.
-    PLAIN = (
-        "id",
-        "kind",
-        "legal_name",
-        "short_name",
-        "tax_code",
-        "sector",
-        "founded_year",
-        "size_band",
-        "website",
-        "email",
-        "phone",
-        "address",
-        "province",
-        "description",
-        "is_public",
-        "verified",
-        "my_role",
-    )
+    # Fields whose model value is already what the API sends; the others are built below.
+    BUILT = frozenset({"logo", "logo_thumbnail", "created_at", "updated_at", "startup_profile"})
+    PLAIN = tuple(sorted(set(Meta.fields) - BUILT, key=Meta.fields.index))
 
     def to_representation(self, organization):
         # Written out by hand: a page of 100 organisations would otherwise spend most of
