@@ -200,3 +200,21 @@ def test_a_role_group_keeps_its_name(client, superuser):
     auditors.refresh_from_db()
     assert others.name == "communications"
     assert auditors.name == Role.AUDITOR
+
+
+def test_audit_trail_listing_runs_constant_queries(client, auditor):
+    from portal.audit import audit_record
+    from tests.helpers import assert_constant_queries
+
+    client.force_login(auditor)
+
+    def add(n):
+        for _ in range(n):
+            audit_record(actor=UserFactory(), action="organization.update")
+
+    def listing():
+        response = client.get(reverse("audit_events:index"))
+        assert response.status_code == 200
+        return response
+
+    assert_constant_queries(listing, add, few=1, many=20)
