@@ -1205,3 +1205,25 @@ def test_two_owners_stepping_down_at_once_leave_an_owner(client_for, move):
     ok = 200 if move == "demote" else 204
     # The loser sees the winner's change: no longer an owner (403), or the last one (409).
     assert sorted(statuses) == ([ok, 403] if move == "demote" else [ok, 409])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_firms_registering_one_tax_code_at_once_get_one_organisation(client_for):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers are a PostgreSQL concern; SQLite serialises writes")
+    clients = [client_for(UserFactory()), client_for(UserFactory())]
+    data = {
+        "kind": "enterprise",
+        "legal_name": "Công ty Cổ phần Kinh Bắc",
+        "tax_code": "0100233488",
+        "sector": "software",
+    }
+
+    responses = _in_parallel(*(lambda c=c: c.post(ORGS, data) for c in clients))
+
+    assert sorted(r.status_code for r in responses) == [201, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert list(refused.data) == ["tax_code"]
+    assert Organization.objects.filter(tax_code="0100233488").count() == 1
+    assert Membership.objects.count() == 1
