@@ -395,7 +395,26 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     token, PermissionDenied for another address, Conflict for a used, revoked or
     expired one."""
     invitation = Invitation.objects.select_for_update().get(token_hash=invitation_token_hash(token))
-    return _invitation_accept(user, invitation)
+    membership = _invitation_accept(user, invitation)
+    _verify_address_by_token(user, invitation.email)
+    return membership
+
+
+def _verify_address_by_token(user: User, email: str) -> None:
+    """The token reached the invitee only through that mailbox: it proves the address as
+    allauth's confirmation link would, so a colleague who signs up from an invitation is
+    not sent a second e-mail to click before they may submit."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        address = EmailAddress(user=user, email=email, primary=True)
+    elif address.verified:
+        return
+    address.verified = True
+    address.save()
+    user.__dict__.pop("_email_verified", None)
+    audit_record(actor=user, action="email.verified_by_invitation", obj=user)
 
 
 @transaction.atomic

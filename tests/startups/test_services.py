@@ -529,3 +529,21 @@ def test_staff_roles_may_read_pitch_decks_applicants_of_others_may_not(applicant
     assert applicant.has_perm("startups.view_pitch_deck", organization)
     assert officer.has_perm("startups.view_pitch_deck", organization)
     assert not outsider.has_perm("startups.view_pitch_deck", organization)
+
+
+def test_invitation_accepted_by_token_verifies_the_invited_address(applicant):
+    from allauth.account.models import EmailAddress
+
+    from portal.rules import is_email_verified
+
+    organization = OrganizationFactory(owner=applicant)
+    _, token = invite(applicant, organization)
+    colleague = UserFactory(email="dong.nghiep@example.test")
+    EmailAddress.objects.create(user=colleague, email=colleague.email, primary=True, verified=False)
+    assert not is_email_verified(colleague)
+
+    services.invitation_accept(user=colleague, token=token)
+
+    assert EmailAddress.objects.get(user=colleague).verified
+    assert is_email_verified(colleague)
+    assert AuditEvent.objects.filter(action="email.verified_by_invitation").count() == 1
