@@ -17,6 +17,12 @@ from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public
 from cms.forms import DirectoryFilterForm
 from cms.page_urls import PageUrls
+from cms.routing import (
+    FewerQueriesPage,
+    remember_translation_paths,
+    route_to_child,
+    with_translation_paths,
+)
 from startups.enums import PROVINCES, OrganizationKind, Sector, StartupStage
 from startups.selectors import directory_organizations
 
@@ -57,7 +63,7 @@ def _website_label(url: str) -> str:
     return label if len(label) <= 48 else label[:47] + "…"
 
 
-class HomePage(Page):
+class HomePage(FewerQueriesPage, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = RichTextField(_("body"), blank=True)
 
@@ -68,6 +74,14 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    # The home page's children whose specific fields the routing query loads too.
+    routed_children = ("challengeindexpage", "directorypage")
+
+    def route(self, request, path_components):
+        if path_components:
+            return route_to_child(self, request, path_components, self.routed_children)
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -99,7 +113,7 @@ class HomePage(Page):
         return context
 
 
-class ChallengeIndexPage(Page):
+class ChallengeIndexPage(FewerQueriesPage, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -134,18 +148,19 @@ class ChallengeIndexPage(Page):
         # challenge page below the index still goes Wagtail's way.
         if path_components:
             child = (
-                ChallengePage.objects.child_of(self)
+                with_translation_paths(ChallengePage.objects.child_of(self))
                 .select_related("challenge")
                 .filter(slug=path_components[0])
                 .first()
             )
             if child is not None:
+                remember_translation_paths(child)
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
         return super().route(request, path_components)
 
 
-class ChallengePage(Page):
+class ChallengePage(FewerQueriesPage, Page):
     """The public page of one challenge in one language."""
 
     challenge = models.ForeignKey(
@@ -191,7 +206,7 @@ class ChallengePage(Page):
             )
 
 
-class DirectoryPage(Page):
+class DirectoryPage(FewerQueriesPage, Page):
     """The public directory of organisations that chose to be listed: their public
     fields only (`startups.selectors.directory_organizations`), searchable, filtered,
     24 a page."""

@@ -24,9 +24,16 @@ def language_links(context, page=None):
     urls = {}
     if page:  # templates without a page pass "" (string_if_invalid)
         page_urls = PageUrls.for_request(request)
-        translations = page.get_translations(inclusive=True).live()
-        for code, url_path in translations.values_list("locale__language_code", "url_path"):
-            urls[code] = page_urls.url(url_path)
+        # The routing query may have brought them (cms.routing); else one query.
+        known = getattr(page, "translation_url_paths", None)
+        if known is None:
+            translations = page.get_translations(inclusive=True).live()
+            known = translations.values_list("locale__language_code", "url_path")
+        else:
+            known = known.items()
+        for code, url_path in known:
+            if url_path:
+                urls[code] = page_urls.url(url_path)
     elif request is not None:
         here = request.get_full_path()
         for code, _name in settings.LANGUAGES:

@@ -150,10 +150,10 @@ def test_challenge_page_loads_its_challenge_with_the_page(client, django_assert_
     ChallengePageFactory(challenge=ChallengeFactory(code="P4-2026"), title="Nông nghiệp")
     client.get("/bai-toan/p4-2026/")  # warm Wagtail's cached site root paths
 
-    # Wagtail's routing to the index (site, locale, home, index: five), one query for the
-    # challenge page with its challenge (Wagtail alone would make three), view restrictions
-    # (two) and the language switcher's translations (one).
-    with django_assert_num_queries(9):
+    # Site, active locale, home page; the index with its specific fields (cms.routing);
+    # the challenge page with its challenge and its translations' paths for the language
+    # switcher (Wagtail alone would make four); the view restrictions on the path (one).
+    with django_assert_num_queries(6):
         response = client.get("/bai-toan/p4-2026/")
 
     assert response.status_code == 200
