@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.representation import iso_datetime
 from portal.api.schema import enum_field
 from portal.roles import Role
 from startups.enums import InvitationStatus, MembershipRole, OrganizationKind, Sector
@@ -107,7 +108,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         if zone is None:  # once per list: the child serializer serves every row
             zone = self._zone = timezone.get_current_timezone()
         for name in ("created_at", "updated_at"):
-            data[name] = _iso_datetime(getattr(organization, name), zone)
+            data[name] = iso_datetime(getattr(organization, name), zone)
         try:
             profile = organization.startup_profile
         except StartupProfile.DoesNotExist:
@@ -120,14 +121,6 @@ class OrganizationSerializer(serializers.ModelSerializer):
                 "pitch_deck_sha256": profile.pitch_deck_sha256,
             }
         return {name: data[name] for name in self.Meta.fields}
-
-
-def _iso_datetime(value, zone):
-    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class OrganizationInputSerializer(serializers.ModelSerializer):

@@ -203,3 +203,33 @@ def test_detail_accepts_the_code_in_lower_case(anon_client):
 
     assert response.status_code == 200
     assert response.data["code"] == "P1-2026"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_rows_match_the_declared_serializer_fields(anon_client, timeline, language):
+    # The challenge serializers write their rows by hand for speed: they must be what
+    # DRF's declared fields (the documented schema) give, list and detail alike.
+    from rest_framework.serializers import ModelSerializer
+
+    from challenges.api.serializers import ChallengeDetailSerializer, ChallengeSerializer
+    from challenges.selectors import challenges_public
+    from cms.selectors import attach_challenge_pages
+
+    page = ChallengePageFactory(challenge=timeline["open"], title="Trang mở")
+    translate(page, "en", title="Open page")
+    response = anon_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE=language)
+    request = response.wsgi_request
+
+    rows = attach_challenge_pages(list(challenges_public().order_by("code")), request=request)
+    for serializer_class in (ChallengeSerializer, ChallengeDetailSerializer):
+        serializer = serializer_class(context={"request": request})
+        for challenge in rows:
+            generic = ModelSerializer.to_representation(serializer, challenge)
+            assert serializer.to_representation(challenge) == generic
+            assert list(serializer.to_representation(challenge)) == list(generic)
+    assert {row["status"] for row in response.data["results"]} == {
+        "open",
+        "upcoming",
+        "closed",
+        "results",
+    }
