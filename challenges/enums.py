@@ -26,3 +26,46 @@ class Sector(models.TextChoices):
     SEMICONDUCTORS = "semiconductors", _("Semiconductor skills")
     EDUCATION = "education", _("STEM education")
     STARTUPS = "startups", _("Innovative startups")
+
+
+class SubmissionLanguage(models.TextChoices):
+    VIETNAMESE = "vi", _("Vietnamese")
+    ENGLISH = "en", _("English")
+    EITHER = "vi_or_en", _("Vietnamese or English")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    UNDER_REVIEW = "under_review", _("Under review")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    WINNER = "winner", _("Winner")
+
+
+# Who may move a proposal where. Applicants submit and withdraw; judging (a later
+# feature) moves submitted proposals through review. Anything not listed is refused.
+PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProposalStatus.DRAFT: frozenset({ProposalStatus.SUBMITTED}),
+    ProposalStatus.SUBMITTED: frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.UNDER_REVIEW}),
+    ProposalStatus.UNDER_REVIEW: frozenset(
+        {ProposalStatus.SHORTLISTED, ProposalStatus.NOT_SELECTED}
+    ),
+    ProposalStatus.SHORTLISTED: frozenset({ProposalStatus.WINNER, ProposalStatus.NOT_SELECTED}),
+    ProposalStatus.WITHDRAWN: frozenset(),
+    ProposalStatus.NOT_SELECTED: frozenset(),
+    ProposalStatus.WINNER: frozenset(),
+}
+
+# Sent proposals: what counts against a challenge's limit per organisation.
+SENT_PROPOSAL_STATUSES = frozenset(
+    set(ProposalStatus) - {ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN}
+)
+
+
+class AttachmentKind(models.TextChoices):
+    PITCH_DECK = "pitch_deck", _("Pitch deck")
+    TECHNICAL = "technical", _("Technical document")
+    BUDGET = "budget", _("Budget sheet")
+    OTHER = "other", _("Other")

@@ -1,11 +1,22 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
-from challenges.enums import ChallengeKind, ChallengeStatus, Sector
+from challenges.enums import (
+    AttachmentKind,
+    ChallengeKind,
+    ChallengeStatus,
+    ProposalStatus,
+    Sector,
+    SubmissionLanguage,
+)
+from startups.enums import OrganizationKind
 
 _PAST = [ChallengeStatus.CLOSED, ChallengeStatus.RESULTS]
 
@@ -47,7 +58,7 @@ class ChallengeQuerySet(models.QuerySet):
         return self.order_by(rank, soon.asc(nulls_last=True), past.desc(nulls_last=True), "code")
 
 
-class Challenge(models.Model):
+class Challenge(ClusterableModel):
     """A major problem or a contest: the rules. Its public face is a ChallengePage
     per language in `cms`, all pointing here."""
 
@@ -77,6 +88,42 @@ class Challenge(models.Model):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown to the public and in the API.")
     )
+    # Who may submit, and what.
+    eligible_kinds = models.JSONField(
+        _("eligible organisations"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of organisation that may submit; none ticked means every kind."),
+    )
+    requires_verified_organization = models.BooleanField(
+        _("verified organisations only"),
+        default=False,
+        help_text=_("Only organisations the department has verified may submit."),
+    )
+    max_proposals_per_organization = models.PositiveSmallIntegerField(
+        _("proposals per organisation"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    budget_ceiling_vnd = models.BigIntegerField(
+        _("budget ceiling (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most a proposal may ask for; empty for no ceiling."),
+    )
+    submission_language = models.CharField(
+        _("language of submission"),
+        max_length=8,
+        choices=SubmissionLanguage.choices,
+        default=SubmissionLanguage.EITHER,
+    )
+    support_offered = models.TextField(
+        _("prizes or support offered"), blank=True, help_text=_("Shown with the call.")
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # The number of the last proposal submitted, for references like P1-2026-0042.
+    last_reference_number = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -105,6 +152,9 @@ class Challenge(models.Model):
 
     def clean(self):
         super().clean()
+        unknown = set(self.eligible_kinds or []) - set(OrganizationKind.values)
+        if not isinstance(self.eligible_kinds, list) or unknown:
+            raise ValidationError({"eligible_kinds": _("Choose among the kinds of organisation.")})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("The deadline must be after the opening.")})
         if (
@@ -135,3 +185,150 @@ class Challenge(models.Model):
     def status(self) -> ChallengeStatus:
         annotated = getattr(self, "current_status", None)
         return ChallengeStatus(annotated) if annotated else self.status_at(timezone.now())
+
+
+class Track(models.Model):
+    """A strand of a call: the STEM contest's school levels, the startup contest's
+    categories. A challenge with tracks asks each proposal to pick one."""
+
+    # A ParentalKey so that the admin edits a challenge's tracks on its own form.
+    challenge = ParentalKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="tracks"
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        ordering = ["challenge_id", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "code"], name="track_code_per_challenge")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Proposal(models.Model):
+    """An organisation's answer to a challenge. Drafts are edited freely; submitting
+    freezes the content, gives it a reference and records its SHA-256."""
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("track"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    organization = models.ForeignKey(
+        "startups.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    description = models.TextField(
+        _("description"), max_length=60_000, blank=True, help_text=_("Markdown.")
+    )
+    budget_vnd = models.BigIntegerField(
+        _("budget (VND)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10**15)],
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    team = models.TextField(_("team"), max_length=5000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
+    reference = models.CharField(_("reference"), max_length=48, unique=True, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_vnd__isnull=True) | Q(budget_vnd__gt=0),
+                name="proposal_budget_positive",
+            ),
+            # Sent proposals carry their receipt; drafts carry none.
+            models.CheckConstraint(
+                condition=Q(status=ProposalStatus.DRAFT, reference__isnull=True)
+                | (
+                    ~Q(status=ProposalStatus.DRAFT)
+                    & Q(reference__isnull=False, submitted_at__isnull=False)
+                    & ~Q(content_sha256="")
+                ),
+                name="proposal_sent_has_receipt",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "challenge", "status"]),
+            models.Index(fields=["challenge", "status", "submitted_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference or self.title
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Attachment(models.Model):
+    """A file of a proposal. Stored privately under a random name; the original name is
+    kept only as sanitised display text."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(
+        _("file"), storage=_private_storage, upload_to="attachments/", editable=False
+    )
+    display_name = models.CharField(_("name"), max_length=160)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["proposal_id", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.display_name

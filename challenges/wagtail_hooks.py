@@ -1,8 +1,9 @@
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from challenges.forms import ChallengeForm
 from challenges.models import Challenge
 
 
@@ -16,19 +17,39 @@ class ChallengeViewSet(SnippetViewSet):
     list_filter = ["kind", "sector", "is_published"]
     search_fields = ["code", "title"]
     search_backend_name = None  # plain database lookups; challenges are few
-    panels = [
-        FieldRowPanel([FieldPanel("code"), FieldPanel("kind"), FieldPanel("sector")]),
-        FieldPanel("title"),
-        FieldPanel("summary"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
-                FieldPanel("results_published_at"),
-            ],
-            heading=_("Dates (Vietnam time)"),
-        ),
-        FieldPanel("is_published"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("code"), FieldPanel("kind"), FieldPanel("sector")]),
+            FieldPanel("title"),
+            FieldPanel("summary"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                    FieldPanel("results_published_at"),
+                ],
+                heading=_("Dates (Vietnam time)"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("eligible_kinds"),
+                    FieldPanel("requires_verified_organization"),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("max_proposals_per_organization"),
+                            FieldPanel("budget_ceiling_vnd"),
+                            FieldPanel("submission_language"),
+                        ]
+                    ),
+                ],
+                heading=_("Who may submit, and what"),
+            ),
+            InlinePanel("tracks", heading=_("Tracks"), label=_("Track")),
+            FieldPanel("support_offered"),
+            FieldPanel("contact_email"),
+            FieldPanel("is_published"),
+        ],
+        base_form_class=ChallengeForm,
+    )
 
 
 register_snippet(ChallengeViewSet)

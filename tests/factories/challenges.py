@@ -5,7 +5,7 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from challenges.enums import ChallengeKind, Sector
-from challenges.models import Challenge
+from challenges.models import Challenge, Proposal
 from cms.models import ChallengeIndexPage, ChallengePage, HomePage
 
 
@@ -68,3 +68,20 @@ def translate(page, language: str, **fields):
         setattr(translation, name, value)
     translation.save_revision().publish()
     return translation
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A complete draft (every field submit asks for) by a member of its organisation."""
+
+    class Meta:
+        model = Proposal
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    organization = factory.SubFactory("tests.factories.startups.OrganizationFactory", verified=True)
+    author = factory.SubFactory("tests.factories.portal.UserFactory")
+    title = factory.Sequence(lambda n: f"Giải pháp giám sát số {n}")
+    summary = "Cảm biến IoT và bảng điều khiển cảnh báo sớm."
+    description = "## Bối cảnh\n\nMô tả chi tiết giải pháp."
+    budget_vnd = 1_500_000_000
+    duration_months = 12
+    team = "Nguyễn Văn A (trưởng nhóm)"
