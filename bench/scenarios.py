@@ -126,7 +126,8 @@ SCENARIOS = [
     Scenario(
         "api.challenge",
         "/api/v1/challenges/{challenge}/",
-        max_queries=2,
+        # The challenge, its tracks, its page.
+        max_queries=3,
         max_ms=8,
         http=True,
     ),

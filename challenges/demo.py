@@ -5,8 +5,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from challenges.enums import ChallengeKind, Sector
-from challenges.models import Challenge
+from challenges.enums import ChallengeKind, ProposalStatus, Sector
+from challenges.models import Challenge, Proposal
+from challenges.services import proposal_content_digest, proposal_create, proposal_submit
+from portal.audit import audit_record
+from startups.enums import MembershipRole
 
 SAMPLE_VI = "[Nội dung mẫu] "
 SAMPLE_EN = "[Sample content] "
@@ -130,3 +133,94 @@ def seed_challenges() -> list[tuple[Challenge, dict]]:
         }
         seeded.append((challenge, texts))
     return seeded
+
+
+# Demo proposals: (organisation key, challenge code, title, status, days before the
+# deadline it was sent; None for a draft). Open calls go through the services; calls
+# that have closed are filled in as they stood, since nobody can submit to them now.
+DEMO_PROPOSALS = [
+    ("enterprise", "P1-2026", "Trạm quan trắc IoT nước thải cho khu công nghiệp Quế Võ", None),
+    ("enterprise", "P3-2026", "Một cửa số cho hộ kinh doanh trên ứng dụng di động", "submit"),
+    ("startup", "P4-2026", "Truy xuất nguồn gốc rau an toàn bằng mã QR", "submit"),
+    ("enterprise", "P2-2026", "Điều phối đèn tín hiệu thích ứng cho hành lang QL18", 6),
+    ("startup", "P2-2026", "Sàn ghép chuyến xe tải rỗng chiều về", 3),
+    ("university", "P2-2026", "Mô hình dự báo ùn tắc từ dữ liệu camera", 1),
+    ("institute", "P2-2026", "Bản đồ phát thải giao thông theo thời gian thực", 2),
+    ("startup", "STARTUP-2026", "Xanh Agri: cảm biến độ ẩm giá rẻ cho hợp tác xã", 10),
+    ("other", "STARTUP-2026", "Chợ nông sản trực tuyến của hợp tác xã", 4),
+    ("school", "STEM-2026", "Robot phân loại rác cho trường học", None),
+]
+DEMO_RESULTS = {
+    "Xanh Agri: cảm biến độ ẩm giá rẻ cho hợp tác xã": ProposalStatus.WINNER,
+    "Chợ nông sản trực tuyến của hợp tác xã": ProposalStatus.NOT_SELECTED,
+}
+
+
+def seed_proposals(organizations) -> int:
+    """Drafts and sent proposals across the problems and contests; create only what is
+    missing (keyed on organisation, challenge and title). Returns how many it made."""
+    made = 0
+    challenges = Challenge.objects.in_bulk(
+        {code for _key, code, _title, _sent in DEMO_PROPOSALS}, field_name="code"
+    )
+    for key, code, title, sent in DEMO_PROPOSALS:
+        organization = organizations[key]
+        challenge = challenges[code]
+        if Proposal.objects.filter(organization=organization, challenge=challenge, title=title):
+            continue
+        author = (
+            organization.memberships.filter(role=MembershipRole.OWNER)
+            .select_related("user")
+            .first()
+            .user
+        )
+        fields = {
+            "title": title,
+            "summary": SAMPLE_VI + "Tóm tắt giải pháp, lợi ích và lộ trình triển khai.",
+            "description": SAMPLE_VI
+            + "## Bối cảnh\n\nVấn đề cần giải quyết.\n\n## Giải pháp\n\n- Công nghệ\n- Lộ trình",
+            "budget_vnd": 850_000_000 + 50_000_000 * made,
+            "duration_months": 12,
+            "team": "Nhóm dự án gồm 6 kỹ sư. [Mẫu]",
+        }
+        if sent is None or sent == "submit":
+            proposal = proposal_create(
+                actor=author, organization=organization, challenge=challenge, data=fields
+            )
+            if sent == "submit":
+                proposal_submit(actor=author, proposal=proposal)
+        else:
+            _sent_before(challenge, organization, author, fields, days=sent, title=title)
+        made += 1
+    return made
+
+
+def _sent_before(challenge, organization, author, fields, *, days, title):
+    """A proposal sent `days` before a deadline that has passed, as the services would
+    have recorded it (reference, time, digest, audit)."""
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    challenge.last_reference_number += 1
+    challenge.save(update_fields=["last_reference_number"])
+    proposal = Proposal(
+        challenge=challenge,
+        organization=organization,
+        author=author,
+        status=DEMO_RESULTS.get(title, ProposalStatus.SUBMITTED),
+        reference=f"{challenge.code}-{challenge.last_reference_number:04d}",
+        submitted_at=challenge.closes_at - timedelta(days=days, hours=3),
+        **fields,
+    )
+    proposal.content_sha256 = proposal_content_digest(proposal)
+    proposal.save()
+    audit_record(
+        actor=author,
+        action="proposal.transition",
+        obj=proposal,
+        data={
+            "from": ProposalStatus.DRAFT,
+            "to": ProposalStatus.SUBMITTED,
+            "reference": proposal.reference,
+            "sha256": proposal.content_sha256,
+            "note": "Demo data. [Sample]",
+        },
+    )

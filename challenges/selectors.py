@@ -1,9 +1,11 @@
-"""Reads of challenges, each a constant number of queries whatever the number of rows."""
+"""Reads of challenges and proposals, each a constant number of queries whatever the
+number of rows."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from challenges.models import Challenge
+from challenges.models import Attachment, Challenge, Proposal
+from startups.models import Membership
 
 
 def challenges_public(*, now=None) -> QuerySet[Challenge]:
@@ -13,3 +15,19 @@ def challenges_public(*, now=None) -> QuerySet[Challenge]:
     `cms.selectors.attach_challenge_pages` adds each row's page in a language.
     """
     return Challenge.objects.published().with_status(now or timezone.now())
+
+
+def proposals_for_user(*, user, with_attachments: bool = True) -> QuerySet[Proposal]:
+    """Proposals of the organisations `user` belongs to, with their challenge, track and
+    organisation joined and (unless told otherwise) their attachments prefetched. Another
+    organisation's proposal is simply not in it: views answer 404."""
+    if not user.is_authenticated:
+        return Proposal.objects.none()
+    proposals = Proposal.objects.filter(
+        organization__in=Membership.objects.filter(user=user).values("organization")
+    ).select_related("challenge", "track", "organization")
+    if with_attachments:
+        proposals = proposals.prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
+        )
+    return proposals.order_by("-created_at", "-id")

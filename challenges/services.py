@@ -15,6 +15,9 @@ from datetime import UTC
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,11 +25,13 @@ from django.utils.translation import gettext as _
 from challenges.enums import (
     PROPOSAL_TRANSITIONS,
     SENT_PROPOSAL_STATUSES,
+    AttachmentKind,
     ProposalStatus,
 )
 from challenges.models import Attachment, Challenge, Proposal, Track
 from portal.audit import audit_record
 from portal.errors import Conflict
+from portal.files import check_attachment
 from portal.models import User
 from portal.rules import is_email_verified
 from startups.models import Organization
@@ -47,6 +52,10 @@ REQUIRED_TO_SUBMIT = ("title", "summary", "description", "budget_vnd", "duration
 # Version of the canonical form the receipt's SHA-256 is computed over (see
 # `proposal_content_digest`); a change to the form is a new version.
 RECEIPT_FORMAT = "proposal-receipt/1"
+# Attachments: each file, and what one proposal may hold in all.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENTS_MAX_COUNT = 20
+ATTACHMENTS_MAX_TOTAL_BYTES = 50 * 1024 * 1024
 
 
 def _local(moment) -> str:
@@ -120,6 +129,104 @@ def proposal_delete(*, actor: User, proposal: Proposal) -> None:
     if names:
         files = Attachment._meta.get_field("file").storage
         transaction.on_commit(lambda: [files.delete(name) for name in names])
+
+
+# Attachments
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, proposal: Proposal, upload, kind: str) -> Attachment:
+    """Attach a file to a draft: its type checked from the content, stored privately under
+    a random name. The per-proposal limits are counted under the proposal's lock, so two
+    parallel uploads cannot both squeeze under them. A refused file stores nothing."""
+    proposal = _lock(proposal)
+    _require_member(actor, proposal.organization)
+    _require_status(proposal, ProposalStatus.DRAFT)
+    _require_before_deadline(proposal.challenge, timezone.now())
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": [_("Choose among the kinds of attachment.")]})
+    try:
+        check = check_attachment(upload, max_bytes=ATTACHMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    held = Attachment.objects.filter(proposal=proposal).aggregate(
+        count=Count("id"), size=Coalesce(Sum("size"), 0)
+    )
+    if held["count"] >= ATTACHMENTS_MAX_COUNT:
+        raise ValidationError(
+            {
+                "file": [
+                    _("A proposal takes at most %(limit)d files; delete one first.")
+                    % {"limit": ATTACHMENTS_MAX_COUNT}
+                ]
+            }
+        )
+    if held["size"] + check.size > ATTACHMENTS_MAX_TOTAL_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("A proposal's files may take at most %(limit)s in all.")
+                    % {"limit": filesizeformat(ATTACHMENTS_MAX_TOTAL_BYTES)}
+                ]
+            }
+        )
+    attachment = Attachment(
+        proposal=proposal,
+        kind=kind,
+        display_name=check.display_name,
+        content_type=check.content_type,
+        size=check.size,
+        sha256=check.sha256,
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    attachment.file.save(check.storage_name, upload, save=False)
+    try:
+        attachment.save()
+        audit_record(
+            actor=actor,
+            action="attachment.add",
+            obj=proposal,
+            data={
+                "proposal": proposal.pk,
+                "attachment": attachment.pk,
+                "kind": kind,
+                "size": check.size,
+                "sha256": check.sha256,
+            },
+        )
+    except BaseException:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: User, attachment: Attachment) -> None:
+    """Remove a draft's file; the stored file goes once the deletion is committed."""
+    proposal = _lock(attachment.proposal)
+    _require_member(actor, proposal.organization)
+    _require_status(proposal, ProposalStatus.DRAFT)
+    _require_before_deadline(proposal.challenge, timezone.now())
+    attachment = Attachment.objects.filter(pk=attachment.pk, proposal=proposal).first()
+    if attachment is None:
+        return  # deleted meanwhile: nothing left to do
+    name = attachment.file.name
+    audit_record(
+        actor=actor,
+        action="attachment.delete",
+        obj=proposal,
+        data={
+            "proposal": proposal.pk,
+            "attachment": attachment.pk,
+            "kind": attachment.kind,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )
+    attachment.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # Submission
@@ -223,7 +330,10 @@ def proposal_content_digest(proposal: Proposal) -> str:
     Anyone holding the receipt and the files can recompute it.
     """
     attachments = sorted(
-        ({"sha256": a.sha256, "size": a.size, "kind": a.kind} for a in proposal.attachments.all()),
+        (
+            {"sha256": a.sha256, "size": a.size, "kind": a.kind}
+            for a in (proposal.attachments.all() if proposal.pk else ())
+        ),
         key=lambda a: (a["sha256"], a["kind"]),
     )
     payload = {

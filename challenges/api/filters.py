@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from challenges.enums import ChallengeKind, ChallengeStatus, Sector
-from challenges.models import Challenge
+from challenges.enums import ChallengeKind, ChallengeStatus, ProposalStatus, Sector
+from challenges.models import Challenge, Proposal
 
 
 class ChallengeFilter(django_filters.FilterSet):
@@ -35,3 +35,29 @@ class ChallengeFilter(django_filters.FilterSet):
             | Q(summary__icontains=value)
             | Exists(page_match)
         )
+
+
+class ProposalFilter(django_filters.FilterSet):
+    challenge = django_filters.CharFilter(
+        field_name="challenge__code", lookup_expr="iexact", label=_("Challenge code")
+    )
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
+    track = django_filters.CharFilter(field_name="track__code", label=_("Track code"))
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    submitted_after = django_filters.IsoDateTimeFilter(
+        field_name="submitted_at", lookup_expr="gte", label=_("Submitted at or after")
+    )
+    submitted_before = django_filters.IsoDateTimeFilter(
+        field_name="submitted_at", lookup_expr="lt", label=_("Submitted before")
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "challenge",
+            "status",
+            "track",
+            "organization",
+            "submitted_after",
+            "submitted_before",
+        ]

@@ -1,11 +1,20 @@
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from challenges.enums import ChallengeStatus
-from challenges.models import Challenge
+from challenges.enums import AttachmentKind, ChallengeStatus, ProposalStatus, SubmissionLanguage
+from challenges.models import Attachment, Challenge, Proposal
+from challenges.selectors import challenges_public
+from challenges.services import PROPOSAL_FIELDS
 from portal.api.representation import iso_datetime
+from portal.api.schema import enum_field
+from startups.api.serializers import OrganizationKindField
+from startups.models import Organization
+from startups.selectors import organizations_for_user
+
+SubmissionLanguageField = enum_field("SubmissionLanguage", SubmissionLanguage.choices)
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -74,7 +83,181 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(page.url) if request else page.url
 
 
+# Challenge detail: tracks and eligibility
+
+
+class TrackSerializer(serializers.Serializer):
+    code = serializers.SlugField()
+    name = serializers.CharField(help_text="In the request's language.")
+
+
+class EligibilitySerializer(serializers.Serializer):
+    organization_kinds = serializers.ListField(
+        child=OrganizationKindField(), help_text="Kinds that may submit; empty means every kind."
+    )
+    verified_only = serializers.BooleanField()
+    max_proposals_per_organization = serializers.IntegerField()
+    budget_ceiling_vnd = serializers.IntegerField(allow_null=True)
+    submission_language = SubmissionLanguageField()
+
+
 class ChallengeDetailSerializer(ChallengeSerializer):
+    """One challenge with its tracks (the view prefetches them) and who may submit."""
+
+    tracks = serializers.SerializerMethodField()
+    eligibility = serializers.SerializerMethodField()
+
     class Meta(ChallengeSerializer.Meta):
-        fields = [*ChallengeSerializer.Meta.fields, "results_published_at"]
+        fields = [*ChallengeSerializer.Meta.fields, "results_published_at", "tracks", "eligibility"]
         read_only_fields = fields
+
+    _methods = ChallengeSerializer._methods | {"tracks", "eligibility"}
+
+    @extend_schema_field(TrackSerializer(many=True))
+    def get_tracks(self, challenge) -> list:
+        english = translation.get_language() == "en"
+        return [
+            {"code": track.code, "name": (track.name_en if english else "") or track.name}
+            for track in challenge.tracks.all()
+        ]
+
+    @extend_schema_field(EligibilitySerializer)
+    def get_eligibility(self, challenge) -> dict:
+        return {
+            "organization_kinds": list(challenge.eligible_kinds or []),
+            "verified_only": challenge.requires_verified_organization,
+            "max_proposals_per_organization": challenge.max_proposals_per_organization,
+            "budget_ceiling_vnd": challenge.budget_ceiling_vnd,
+            "submission_language": challenge.submission_language,
+        }
+
+
+# Proposals
+
+ProposalStatusField = enum_field("ProposalStatus", ProposalStatus.choices)
+AttachmentKindField = enum_field("AttachmentKind", AttachmentKind.choices)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    kind = AttachmentKindField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="Where members download the file.")
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "kind",
+            "display_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, attachment) -> str:
+        path = reverse(
+            "proposal-attachment-file",
+            kwargs={"pk": attachment.proposal_id, "attachment_id": attachment.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=(
+            "PDF, DOCX, XLSX, PPTX, PNG or JPEG, at most 20 MB, as multipart/form-data; "
+            "the type is read from the content."
+        )
+    )
+    kind = AttachmentKindField()
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal as its organisation's members see it. Expects rows from
+    `proposals_for_user` (challenge, track and organisation joined, attachments
+    prefetched)."""
+
+    challenge = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    track = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    status = ProposalStatusField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "challenge",
+            "track",
+            "organization",
+            "author",
+            "title",
+            "summary",
+            "description",
+            "budget_vnd",
+            "duration_months",
+            "team",
+            "status",
+            "reference",
+            "submitted_at",
+            "content_sha256",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProposalInputSerializer(serializers.ModelSerializer):
+    """What a member writes in a draft; the service checks the rules (membership, the
+    deadline, the track belonging to the challenge)."""
+
+    track = serializers.SlugField(
+        max_length=32,
+        required=False,
+        allow_null=True,
+        help_text="A track's code of the challenge; null for none.",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = list(PROPOSAL_FIELDS)
+        extra_kwargs = {"title": {"required": True}}
+
+
+class ProposalCreateSerializer(ProposalInputSerializer):
+    challenge = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Challenge.objects.none(),
+        help_text="The challenge's code, e.g. P1-2026.",
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(),
+        help_text="One of the caller's organisations (another is a 400 on this field).",
+    )
+
+    class Meta(ProposalInputSerializer.Meta):
+        fields = ["challenge", "organization", *PROPOSAL_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["challenge"].queryset = challenges_public()
+            self.fields["organization"].queryset = organizations_for_user(user=request.user)
+
+
+class ProposalReceiptSerializer(serializers.ModelSerializer):
+    status = ProposalStatusField(read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["id", "status", "reference", "submitted_at", "content_sha256"]
+        read_only_fields = fields
+
+
+class WithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from challenges.api.views import ChallengeViewSet
+from challenges.api.views import ChallengeViewSet, ProposalViewSet
 from portal.api.auth import TokenLoginView, TokenLogoutView
 from portal.api.routers import router
 from startups.api.views import InvitationViewSet, MeView, OrganizationViewSet
@@ -8,6 +8,7 @@ from startups.api.views import InvitationViewSet, MeView, OrganizationViewSet
 router.register("challenges", ChallengeViewSet, basename="challenge")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from challenges.enums import ChallengeKind, Sector
+from challenges.models import Track
 from tests.factories import ChallengeFactory, ChallengePageFactory
 from tests.factories.challenges import translate
 from tests.helpers import assert_constant_queries
@@ -216,6 +217,7 @@ def test_rows_match_the_declared_serializer_fields(anon_client, timeline, langua
     from cms.selectors import attach_challenge_pages
 
     page = ChallengePageFactory(challenge=timeline["open"], title="Trang mở")
+    Track.objects.create(challenge=timeline["open"], code="a", name="Hạng A", name_en="Track A")
     translate(page, "en", title="Open page")
     response = anon_client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE=language)
     request = response.wsgi_request
@@ -233,3 +235,46 @@ def test_rows_match_the_declared_serializer_fields(anon_client, timeline, langua
         "closed",
         "results",
     }
+
+
+def test_detail_has_tracks_and_eligibility_in_the_request_language(anon_client):
+    challenge = ChallengeFactory(
+        code="S1-2026",
+        eligible_kinds=["startup", "university"],
+        requires_verified_organization=True,
+        max_proposals_per_organization=2,
+        budget_ceiling_vnd=2_000_000_000,
+        submission_language="vi",
+    )
+    Track.objects.create(challenge=challenge, code="b", name="Hạng B", sort_order=2)
+    Track.objects.create(
+        challenge=challenge, code="a", name="Hạng A", name_en="Track A", sort_order=1
+    )
+
+    vi = anon_client.get(f"{LIST_URL}S1-2026/").data
+    en = anon_client.get(f"{LIST_URL}S1-2026/", HTTP_ACCEPT_LANGUAGE="en").data
+
+    assert vi["tracks"] == [{"code": "a", "name": "Hạng A"}, {"code": "b", "name": "Hạng B"}]
+    assert en["tracks"] == [{"code": "a", "name": "Track A"}, {"code": "b", "name": "Hạng B"}]
+    assert vi["eligibility"] == {
+        "organization_kinds": ["startup", "university"],
+        "verified_only": True,
+        "max_proposals_per_organization": 2,
+        "budget_ceiling_vnd": 2_000_000_000,
+        "submission_language": "vi",
+    }
+    assert "tracks" not in anon_client.get(LIST_URL).data["results"][0]
+
+
+def test_detail_runs_a_constant_number_of_queries(anon_client, django_assert_num_queries):
+    challenge = ChallengeFactory(code="S2-2026")
+    ChallengePageFactory(challenge=challenge)
+    for n in range(5):
+        Track.objects.create(challenge=challenge, code=f"t{n}", name=f"Hạng {n}")
+    anon_client.get(f"{LIST_URL}S2-2026/")  # warm per-process caches (site root paths)
+
+    # The challenge, its tracks, its page.
+    with django_assert_num_queries(3):
+        response = anon_client.get(f"{LIST_URL}S2-2026/")
+
+    assert len(response.data["tracks"]) == 5

@@ -400,3 +400,65 @@ def test_twenty_parallel_submits_of_one_draft_make_one_submission():
     draft.refresh_from_db()
     assert draft.challenge.last_reference_number == 1
     assert AuditEvent.objects.filter(action="proposal.transition").count() == 1
+
+
+# Attachments
+
+
+def _pdf_upload(name="Thuyết minh.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+
+
+def test_attachment_add_stores_privately_and_audits(member, draft):
+    attachment = services.attachment_add(
+        actor=member, proposal=draft, upload=_pdf_upload(), kind="technical"
+    )
+
+    assert attachment.file.name.startswith("attachments/")
+    assert attachment.file.storage.exists(attachment.file.name)
+    assert (attachment.display_name, attachment.content_type) == (
+        "Thuyết minh.pdf",
+        "application/pdf",
+    )
+    assert AuditEvent.objects.get(action="attachment.add").data == {
+        "proposal": draft.pk,
+        "attachment": attachment.pk,
+        "kind": "technical",
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+def test_attachment_add_by_a_non_member_is_refused(draft):
+    with pytest.raises(PermissionDenied):
+        services.attachment_add(
+            actor=UserFactory(), proposal=draft, upload=_pdf_upload(), kind="other"
+        )
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_add_with_an_unknown_kind_is_refused(member, draft):
+    with pytest.raises(ValidationError) as error:
+        services.attachment_add(actor=member, proposal=draft, upload=_pdf_upload(), kind="x")
+    assert set(error.value.message_dict) == {"kind"}
+
+
+def test_attachment_delete_audits_and_removes_the_file_on_commit(
+    member, draft, django_capture_on_commit_callbacks
+):
+    attachment = services.attachment_add(
+        actor=member, proposal=draft, upload=_pdf_upload(), kind="budget"
+    )
+    storage, name = attachment.file.storage, attachment.file.name
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.attachment_delete(actor=member, attachment=attachment)
+    assert storage.exists(name)  # kept until the deletion is committed
+    for callback in callbacks:
+        callback()
+
+    assert not storage.exists(name)
+    assert not Attachment.objects.exists()
+    assert AuditEvent.objects.get(action="attachment.delete").data["attachment"] == attachment.pk

@@ -15,6 +15,8 @@ def test_openapi_document_describes_the_endpoints(client):
         "/api/v1/auth/token/",
         "/api/v1/auth/logout/",
         "/api/v1/me/",
+        "/api/v1/proposals/",
+        "/api/v1/proposals/{id}/",
     } <= set(paths)
     parameters = {p["name"] for p in paths["/api/v1/challenges/"]["get"]["parameters"]}
     assert {"kind", "status", "sector", "search", "ordering", "page", "page_size"} <= parameters
@@ -120,3 +122,63 @@ def test_api_root_lists_resources_publicly(anon_client):
     assert response.status_code == 200
     assert response.data["challenges"].endswith("/api/v1/challenges/")
     assert response.data["organizations"].endswith("/api/v1/organizations/")
+    assert response.data["proposals"].endswith("/api/v1/proposals/")
+
+
+PROPOSAL = "/api/v1/proposals/{id}/"
+
+# Every operation of the proposals API and the statuses it documents.
+PROPOSAL_STATUSES = {
+    ("/api/v1/proposals/", "get"): {"200", "400", "401"},
+    ("/api/v1/proposals/", "post"): {"201", "400", "401", "403", "409"},
+    (PROPOSAL, "get"): {"200", "401", "404"},
+    (PROPOSAL, "patch"): {"200", "400", "401", "403", "404", "409"},
+    (PROPOSAL, "delete"): {"204", "401", "403", "404", "409"},
+    (PROPOSAL + "attachments/", "post"): {"201", "400", "401", "403", "404", "409"},
+    (PROPOSAL + "attachments/{attachment_id}/", "delete"): {"204", "401", "403", "404", "409"},
+    (PROPOSAL + "attachments/{attachment_id}/file/", "get"): {"200", "401", "404"},
+    (PROPOSAL + "submit/", "post"): {"200", "400", "401", "403", "404", "409"},
+    (PROPOSAL + "withdraw/", "post"): {"200", "400", "401", "403", "404", "409"},
+}
+
+
+def test_proposal_operations_document_their_error_statuses(schema):
+    documented = {
+        (path, method): set(operation["responses"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if path.startswith("/api/v1/proposals/")
+    }
+
+    assert documented == PROPOSAL_STATUSES
+    for (path, method), _statuses in PROPOSAL_STATUSES.items():
+        assert {} not in schema["paths"][path][method]["security"]
+
+
+def test_proposal_list_documents_its_filters_and_the_upload_its_fields(schema):
+    operation = schema["paths"]["/api/v1/proposals/"]["get"]
+    parameters = {p["name"] for p in operation["parameters"]}
+
+    assert parameters == {
+        "challenge",
+        "status",
+        "track",
+        "organization",
+        "submitted_after",
+        "submitted_before",
+        "ordering",
+        "page",
+        "page_size",
+    }
+    content = schema["paths"][PROPOSAL + "attachments/"]["post"]["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    ref = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"file", "kind"}
+    assert schema["components"]["schemas"][ref]["properties"]["file"]["format"] == "binary"
+
+
+def test_challenge_detail_documents_tracks_and_eligibility(schema):
+    ok = schema["paths"]["/api/v1/challenges/{code}/"]["get"]["responses"]["200"]
+    ref = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+    assert {"tracks", "eligibility"} <= set(schema["components"]["schemas"][ref]["properties"])

@@ -152,3 +152,34 @@ def test_seed_demo_is_refused_in_production(tmp_path):
         not (tmp_path / "production.sqlite3").exists()
         or (tmp_path / "production.sqlite3").stat().st_size == 0
     )
+
+
+def test_seed_demo_creates_proposals_in_every_applicant_state():
+    from challenges.models import Proposal
+    from challenges.services import proposal_content_digest
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # nothing doubled
+
+    proposals = Proposal.objects.select_related("challenge")
+    statuses = {(p.challenge.code, p.status) for p in proposals}
+    assert {
+        ("P1-2026", "draft"),
+        ("P3-2026", "submitted"),
+        ("P2-2026", "submitted"),
+        ("STARTUP-2026", "winner"),
+        ("STARTUP-2026", "not_selected"),
+        ("STEM-2026", "draft"),
+    } <= statuses
+    assert proposals.count() == 10
+    sent = proposals.exclude(status="draft")
+    # Every sent proposal carries a receipt that its content reproduces, and closed
+    # calls received theirs before the deadline.
+    assert all(p.content_sha256 == proposal_content_digest(p) for p in sent)
+    assert all(p.submitted_at < p.challenge.closes_at for p in sent)
+    assert sorted(p.reference for p in sent.filter(challenge__code="P2-2026")) == [
+        "P2-2026-0001",
+        "P2-2026-0002",
+        "P2-2026-0003",
+        "P2-2026-0004",
+    ]

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from challenges.demo import seed_challenges
+from challenges.demo import seed_challenges, seed_proposals
 from cms.demo import seed_site
 from portal.demo import DEMO_SUPERUSER, DEMO_USERS, seed_users
 from startups.demo import DEMO_MEMBERS, seed_organizations
@@ -19,8 +19,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo is refused when DJANGO_ENV=production.")
         with transaction.atomic():
             users = seed_users()
-            seed_organizations(users)
+            organizations = seed_organizations(users)
             challenges = seed_challenges()
+            seed_proposals(organizations)
             seed_site(challenges=challenges)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for email, _name, role, _language in DEMO_USERS:
