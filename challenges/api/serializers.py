@@ -10,6 +10,7 @@ from challenges.selectors import challenges_public
 from challenges.services import PROPOSAL_FIELDS
 from portal.api.representation import iso_datetime
 from portal.api.schema import enum_field
+from portal.markdown import render_markdown
 from startups.api.serializers import OrganizationKindField
 from startups.models import Organization
 from startups.selectors import organizations_for_user
@@ -185,6 +186,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     track = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     status = ProposalStatusField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    description_html = serializers.SerializerMethodField(
+        help_text="The description's Markdown rendered as sanitised HTML."
+    )
 
     class Meta:
         model = Proposal
@@ -197,6 +201,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "title",
             "summary",
             "description",
+            "description_html",
             "budget_vnd",
             "duration_months",
             "team",
@@ -209,6 +214,9 @@ class ProposalSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_description_html(self, proposal) -> str:
+        return render_markdown(proposal.description)
 
 
 class ProposalInputSerializer(serializers.ModelSerializer):

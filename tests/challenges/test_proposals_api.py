@@ -120,6 +120,7 @@ def test_create_draft_returns_201_with_the_proposal(member_client, member):
         "title",
         "summary",
         "description",
+        "description_html",
         "budget_vnd",
         "duration_months",
         "team",
@@ -131,6 +132,7 @@ def test_create_draft_returns_201_with_the_proposal(member_client, member):
         "created_at",
         "updated_at",
     }
+    assert response.data["description_html"] == "<h2>Mô tả</h2>\n"
     assert (response.data["challenge"], response.data["track"]) == ("P1-2026", "iot")
     assert (response.data["organization"], response.data["author"]) == (organization.pk, member.pk)
     assert (response.data["title"], response.data["status"]) == ("Cảm biến", "draft")
