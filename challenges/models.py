@@ -332,3 +332,37 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+class ProposalReminder(models.Model):
+    """A deadline reminder sent to an organisation with unsubmitted drafts: one row per
+    challenge, organisation and window, so that each reminder goes out once however
+    often (or however concurrently) the command runs."""
+
+    class Window(models.TextChoices):
+        HOURS_72 = "72h", _("72 hours before the deadline")
+        HOURS_24 = "24h", _("24 hours before the deadline")
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "startups.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    window = models.CharField(_("window"), max_length=8, choices=Window.choices)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposal reminder")
+        verbose_name_plural = _("proposal reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "organization", "window"], name="proposal_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.challenge_id} · {self.organization_id} · {self.window}"
