@@ -1,9 +1,10 @@
 """Reads of challenges and proposals, each a constant number of queries whatever the
 number of rows."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from challenges.enums import ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal
 from startups.models import Membership
 
@@ -31,3 +32,26 @@ def proposals_for_user(*, user, with_attachments: bool = True) -> QuerySet[Propo
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
         )
     return proposals.order_by("-created_at", "-id")
+
+
+def proposals_sent() -> QuerySet[Proposal]:
+    """Every sent proposal (drafts are the applicants' own business), for department
+    staff: challenge, track and organisation joined, the number of attachments
+    annotated in the same query."""
+    return (
+        Proposal.objects.exclude(status=ProposalStatus.DRAFT)
+        .select_related("challenge", "track", "organization")
+        .annotate(attachments_count=Count("attachments"))
+    )
+
+
+def proposal_status_counts(*, challenge=None) -> dict[str, int]:
+    """Sent proposals per status (every status but draft, zeros included), for one
+    challenge or all of them: one aggregate query."""
+    rows = Proposal.objects.exclude(status=ProposalStatus.DRAFT)
+    if challenge is not None:
+        rows = rows.filter(challenge=challenge)
+    counts = {status: 0 for status in ProposalStatus.values if status != ProposalStatus.DRAFT}
+    for row in rows.order_by().values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts

@@ -1,10 +1,13 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from challenges.admin_views import ProposalPermissionPolicy, ProposalViewSet
 from challenges.forms import ChallengeForm
-from challenges.models import Challenge
+from challenges.models import Challenge, Proposal
 
 
 class ChallengeViewSet(SnippetViewSet):
@@ -53,3 +56,11 @@ class ChallengeViewSet(SnippetViewSet):
 
 
 register_snippet(ChallengeViewSet)
+
+
+register_permission_policy(Proposal, ProposalPermissionPolicy(Proposal))
+
+
+@hooks.register("register_admin_viewset")
+def register_proposal_viewset():
+    return ProposalViewSet("proposals")

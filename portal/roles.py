@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "challenges.change_challenge",
         "challenges.delete_challenge",
         "challenges.view_challenge",
+        "challenges.view_proposal",
         "startups.view_organization",
         "startups.change_organization",
     ],
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AUDITOR: [
         "wagtailadmin.access_admin",
         "portal.view_auditevent",
+        "challenges.view_proposal",
         "startups.view_organization",
     ],
 }

@@ -1,0 +1,301 @@
+"""Proposals in the Wagtail admin, for department staff: read only.
+
+Programme managers and auditors list, filter, inspect and export sent proposals and
+download their attachments (the model permission `challenges.view_proposal` of
+`portal.roles`). Nobody adds, edits or deletes a proposal here: applicants write them
+and their workflow goes through `challenges.services`.
+"""
+
+import csv
+import tempfile
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from challenges.enums import ProposalStatus
+from challenges.models import Attachment, Challenge, Proposal, Track
+from challenges.selectors import proposal_status_counts, proposals_sent
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+EXPORT_CHUNK_SIZE = 2000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SENT_STATUS_CHOICES = [
+    (value, label) for value, label in ProposalStatus.choices if value != ProposalStatus.DRAFT
+]
+
+
+class ProposalPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions, except that nobody, superusers included, adds, changes or
+    deletes a proposal in the admin."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(set(actions) - {"add", "change", "delete"})
+
+
+class _TrackChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.challenge.code} · {obj.name}"
+
+
+class _TrackFilter(django_filters.ModelChoiceFilter):
+    field_class = _TrackChoiceField
+
+
+class ProposalFilterSet(WagtailFilterSet):
+    challenge = django_filters.ModelChoiceFilter(
+        label=_("Challenge"), queryset=Challenge.objects.order_by("-opens_at", "code")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=SENT_STATUS_CHOICES,
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+    )
+    track = _TrackFilter(
+        label=_("Track"),
+        queryset=Track.objects.select_related("challenge").order_by(
+            "challenge__code", "sort_order", "id"
+        ),
+    )
+    submitted_at = django_filters.DateFromToRangeFilter(
+        label=_("Submitted between"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["challenge", "status", "track", "submitted_at"]
+
+
+def _vietnam_iso(value) -> str:
+    return timezone.localtime(value, VIETNAM).isoformat() if value else ""
+
+
+# (heading, value of one row) for each exported column, in order.
+EXPORT_COLUMNS = [
+    (_("Reference"), lambda p: p.reference),
+    (_("Challenge"), lambda p: p.challenge.code),
+    (_("Track"), lambda p: p.track.name if p.track_id else ""),
+    (_("Organisation"), lambda p: p.organization.legal_name),
+    (_("Tax code"), lambda p: p.organization.tax_code or ""),
+    (_("Title"), lambda p: p.title),
+    (_("Status"), lambda p: p.status),
+    (_("Budget (VND)"), lambda p: p.budget_vnd),
+    (_("Duration (months)"), lambda p: p.duration_months),
+    (_("Submitted at (Vietnam time)"), lambda p: _vietnam_iso(p.submitted_at)),
+    (_("Content SHA-256"), lambda p: p.content_sha256),
+    (_("Attachments"), lambda p: p.attachments_count),
+]
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for a streamed csv writer."""
+
+    def write(self, value):
+        return value
+
+
+class ProposalIndexView(generic.IndexView):
+    default_ordering = "-submitted_at"
+
+    def get_base_queryset(self):
+        return proposals_sent()
+
+    def order_queryset(self, queryset):
+        # Newest first, any row without a date last, the id breaking ties.
+        if self.ordering == "-submitted_at":
+            return queryset.order_by(F("submitted_at").desc(nulls_last=True), "-id")
+        if self.ordering == "submitted_at":
+            return queryset.order_by(F("submitted_at").asc(nulls_last=True), "id")
+        return super().order_queryset(queryset)
+
+    def get(self, request, *args, **kwargs):
+        if self.is_export:
+            # Straight from the filtered queryset, without building the page's context.
+            return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        challenge = None
+        if self.filters is not None and self.filters.is_valid():
+            challenge = self.filters.form.cleaned_data.get("challenge")
+        counts = proposal_status_counts(challenge=challenge)
+        labels = dict(SENT_STATUS_CHOICES)
+        context["status_counts"] = [(labels[status], n) for status, n in counts.items()]
+        context["status_counts_challenge"] = challenge
+        return context
+
+    # Exports: rows read in chunks and written as they come.
+
+    def _rows(self, queryset):
+        for proposal in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            yield [value(proposal) for _heading, value in EXPORT_COLUMNS]
+
+    def _headings(self):
+        return [str(heading) for heading, _value in EXPORT_COLUMNS]
+
+    def write_csv_response(self, queryset):
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff" + writer.writerow(self._headings())  # BOM: Excel reads UTF-8
+            for row in self._rows(queryset):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def write_xlsx_response(self, queryset):
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=str(_("Proposals"))[:31])
+        sheet.append(self._headings())
+        for row in self._rows(queryset):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value)
+                if cell.data_type == "f":
+                    cell.data_type = "s"  # text beginning with "=" stays text
+                cells.append(cell)
+            sheet.append(cells)
+        # Written to disk as it goes, then sent from there in blocks.
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        workbook.save(output)
+        output.seek(0)
+        response = FileResponse(
+            output,
+            as_attachment=True,
+            content_type=XLSX_CONTENT_TYPE,
+            filename=f"{self.get_filename()}.xlsx",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ProposalInspectView(generic.InspectView):
+    download_url_name = None
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(proposals_sent(), pk=self.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["attachments"] = [
+            (attachment, reverse(self.download_url_name, args=(attachment.pk,)))
+            for attachment in self.object.attachments.order_by("uploaded_at", "id")
+        ]
+        return context
+
+
+def attachment_download(request, pk):
+    """A sent proposal's attachment, for staff who may view proposals; 404 otherwise."""
+    if not request.user.has_perm("challenges.view_proposal"):
+        raise Http404
+    attachment = get_object_or_404(
+        Attachment.objects.exclude(proposal__status=ProposalStatus.DRAFT), pk=pk
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.display_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ProposalViewSet(ModelViewSet):
+    model = Proposal
+    icon = "doc-full"
+    menu_label = _("Proposals")
+    menu_order = 210
+    add_to_admin_menu = True
+
+    index_view_class = ProposalIndexView
+    index_results_template_name = "challenges/admin/proposal_index_results.html"
+    inspect_view_class = ProposalInspectView
+    inspect_template_name = "challenges/admin/proposal_inspect.html"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    # No add or edit form is ever shown (the permission policy refuses them); Wagtail
+    # still builds one.
+    form_fields = []
+
+    list_display = [
+        "reference",
+        "title",
+        Column("organization", label=_("Organisation")),
+        Column("challenge", label=_("Challenge")),
+        Column("track", label=_("Track")),
+        Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
+        Column("submitted_at", label=_("Submitted at"), sort_key="submitted_at"),
+        Column("attachments_count", label=_("Attachments"), sort_key="attachments_count"),
+    ]
+    filterset_class = ProposalFilterSet
+    list_per_page = 100
+    ordering = "-submitted_at"
+    search_fields = ["reference", "title", "organization__legal_name", "organization__short_name"]
+    search_backend_name = None  # plain database lookups
+    # The buttons; the rows themselves are written by ProposalIndexView.
+    list_export = ["reference", "title"]
+    export_filename = "proposals"
+    inspect_view_fields = [
+        "reference",
+        "challenge",
+        "track",
+        "organization",
+        "author",
+        "title",
+        "summary",
+        "description",
+        "budget_vnd",
+        "duration_months",
+        "team",
+        "status",
+        "submitted_at",
+        "withdrawn_at",
+        "content_sha256",
+        "created_at",
+        "updated_at",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            download_url_name=self.get_url_name("attachment_download"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "attachment/<int:pk>/download/",
+                attachment_download,
+                name="attachment_download",
+            ),
+        ]
