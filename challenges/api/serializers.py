@@ -269,3 +269,38 @@ class ProposalReceiptSerializer(serializers.ModelSerializer):
 
 class WithdrawSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class StaffProposalSerializer(serializers.ModelSerializer):
+    """A sent proposal in a programme manager's list of a challenge's proposals.
+    Expects rows from `proposals_sent` (organisation joined, attachments counted)."""
+
+    challenge = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    track = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    status = ProposalStatusField(read_only=True)
+    organization_name = serializers.CharField(source="organization.legal_name", read_only=True)
+    organization_tax_code = serializers.CharField(
+        source="organization.tax_code", read_only=True, allow_null=True
+    )
+    attachments_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "reference",
+            "challenge",
+            "track",
+            "organization",
+            "organization_name",
+            "organization_tax_code",
+            "title",
+            "summary",
+            "budget_vnd",
+            "duration_months",
+            "status",
+            "submitted_at",
+            "content_sha256",
+            "attachments_count",
+        ]
+        read_only_fields = fields

@@ -7,10 +7,10 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from challenges import services
@@ -25,10 +25,11 @@ from challenges.api.serializers import (
     ProposalInputSerializer,
     ProposalReceiptSerializer,
     ProposalSerializer,
+    StaffProposalSerializer,
     WithdrawSerializer,
 )
 from challenges.models import Attachment, Challenge, Proposal
-from challenges.selectors import challenges_public, proposals_for_user
+from challenges.selectors import challenges_public, proposals_for_user, proposals_sent
 from portal.api.schema import error_responses
 
 
@@ -303,3 +304,34 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             actor=request.user, proposal=proposal, note=serializer.validated_data["note"]
         )
         return Response(self._proposal_data(proposal.pk))
+
+
+class CanReadAllProposals(BasePermission):
+    """Department staff who read every sent proposal (programme managers, auditors)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("challenges.view_proposal"))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A challenge's sent proposals (department staff)",
+        tags=["proposals"],
+        responses={200: StaffProposalSerializer, **error_responses(400, 401, 403, 404)},
+    )
+)
+class ChallengeProposalsView(generics.ListAPIView):
+    """Every proposal sent to one challenge, for programme managers and auditors:
+    drafts are the applicants' own business and never listed."""
+
+    permission_classes = [IsAuthenticated, CanReadAllProposals]
+    serializer_class = StaffProposalSerializer
+    filterset_class = ProposalFilter
+    ordering_fields = ["submitted_at", "reference", "budget_vnd"]
+    ordering = ["-submitted_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Proposal.objects.none()
+        challenge = get_object_or_404(Challenge, code=self.kwargs["code"].upper())
+        return proposals_sent().filter(challenge=challenge)

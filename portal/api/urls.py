@@ -1,6 +1,6 @@
 from django.urls import path
 
-from challenges.api.views import ChallengeViewSet, ProposalViewSet
+from challenges.api.views import ChallengeProposalsView, ChallengeViewSet, ProposalViewSet
 from portal.api.auth import TokenLoginView, TokenLogoutView
 from portal.api.routers import router
 from startups.api.views import InvitationViewSet, MeView, OrganizationViewSet
@@ -14,5 +14,10 @@ urlpatterns = [
     path("auth/token/", TokenLoginView.as_view(), name="auth-token"),
     path("auth/logout/", TokenLogoutView.as_view(), name="auth-logout"),
     path("me/", MeView.as_view(), name="me"),
+    path(
+        "challenges/<str:code>/proposals/",
+        ChallengeProposalsView.as_view(),
+        name="challenge-proposals",
+    ),
     *router.urls,
 ]

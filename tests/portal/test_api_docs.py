@@ -187,3 +187,12 @@ def test_challenge_detail_documents_tracks_and_eligibility(schema):
     ref = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
 
     assert {"tracks", "eligibility"} <= set(schema["components"]["schemas"][ref]["properties"])
+
+
+def test_staff_read_of_a_challenges_proposals_is_documented(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    operation = schema["paths"]["/api/v1/challenges/{code}/proposals/"]["get"]
+    assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    parameters = {p["name"] for p in operation["parameters"]}
+    assert {"code", "status", "track", "page", "page_size", "ordering"} <= parameters
