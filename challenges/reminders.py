@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from challenges.enums import SENT_PROPOSAL_STATUSES, ProposalStatus
 from challenges.models import Challenge, Proposal, ProposalReminder
+from challenges.services import local_time
 from startups.models import Membership, Organization
 
 Window = ProposalReminder.Window
@@ -97,15 +97,6 @@ def _send(messages: list[EmailMultiAlternatives]) -> None:
     get_connection().send_messages(messages)
 
 
-def deadline_local(moment) -> str:
-    """A deadline in Vietnam time, as people read it: 17:00 on 01/12/2026 (UTC+07:00)."""
-    local = timezone.localtime(moment)
-    return _("%(time)s on %(date)s (UTC+07:00)") % {
-        "time": local.strftime("%H:%M"),
-        "date": local.strftime("%d/%m/%Y"),
-    }
-
-
 def dashboard_url(language: str) -> str:
     # /dashboard/ in Vietnamese, the default language; /en/dashboard/ in English.
     prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
@@ -119,7 +110,7 @@ def _message(user, challenge, organization, titles) -> EmailMultiAlternatives:
             "challenge": challenge,
             "organization": organization,
             "titles": titles,
-            "deadline": deadline_local(challenge.closes_at),
+            "deadline": local_time(challenge.closes_at),
             "url": dashboard_url(user.preferred_language),
         }
         subject = render_to_string("challenges/email/reminder_subject.txt", context)

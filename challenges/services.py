@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from challenges.enums import (
@@ -58,7 +59,7 @@ ATTACHMENTS_MAX_COUNT = 20
 ATTACHMENTS_MAX_TOTAL_BYTES = 50 * 1024 * 1024
 
 
-def _local(moment) -> str:
+def local_time(moment) -> str:
     """A moment in the province's time, unambiguous in both languages: 17:00 on
     01/12/2026 (UTC+07:00)."""
     local = timezone.localtime(moment)
@@ -250,7 +251,7 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
     if now < challenge.opens_at:
         raise Conflict(
             _("This call opens at %(opens)s; it does not take proposals yet.")
-            % {"opens": _local(challenge.opens_at)}
+            % {"opens": local_time(challenge.opens_at)}
         )
     _require_before_deadline(challenge, now)
     if not is_email_verified(actor):
@@ -260,18 +261,7 @@ def proposal_submit(*, actor: User, proposal: Proposal) -> Proposal:
     organization = proposal.organization
     _check_eligibility(challenge, organization)
     _check_complete(proposal, challenge)
-    sent = (
-        Proposal.objects.filter(
-            challenge=challenge, organization=organization, status__in=SENT_PROPOSAL_STATUSES
-        )
-        .exclude(pk=proposal.pk)
-        .count()
-    )
-    if sent >= challenge.max_proposals_per_organization:
-        raise Conflict(
-            _("Your organisation has already sent %(count)d proposal(s), the most this call takes.")
-            % {"count": sent}
-        )
+    _check_limit(proposal, challenge)
     challenge.last_reference_number += 1
     challenge.save(update_fields=["last_reference_number"])
     proposal.reference = f"{challenge.code}-{challenge.last_reference_number:04d}"
@@ -318,8 +308,8 @@ def proposal_withdraw(*, actor: User, proposal: Proposal, note: str = "") -> Pro
     return proposal
 
 
-def proposal_content_digest(proposal: Proposal) -> str:
-    """SHA-256 (hex) of the proposal's canonical form, version RECEIPT_FORMAT:
+def proposal_canonical_form(proposal: Proposal) -> bytes:
+    """The bytes a sent proposal's SHA-256 is computed over, version RECEIPT_FORMAT:
 
     UTF-8 JSON, keys sorted, no whitespace (separators "," and ":"), non-ASCII kept as
     is, of {"format", "reference", "submitted_at" (ISO 8601 in UTC, microseconds),
@@ -327,7 +317,8 @@ def proposal_content_digest(proposal: Proposal) -> str:
     "description", "budget_vnd", "duration_months", "team", "attachments": [{"sha256",
     "size", "kind"} for each file, ordered by sha256, then kind]}.
 
-    Anyone holding the receipt and the files can recompute it.
+    Anyone holding the receipt and the files can rebuild it; the dashboard offers it for
+    download, so that `sha256sum` of the file gives the receipt's hash.
     """
     attachments = sorted(
         (
@@ -352,7 +343,46 @@ def proposal_content_digest(proposal: Proposal) -> str:
         "attachments": attachments,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return canonical.encode()
+
+
+def proposal_content_digest(proposal: Proposal) -> str:
+    """SHA-256 (hex) of `proposal_canonical_form`."""
+    return hashlib.sha256(proposal_canonical_form(proposal)).hexdigest()
+
+
+def proposal_submit_problems(*, actor: User, proposal: Proposal, now=None) -> list[str]:
+    """What would stop `actor` submitting this draft now, in the words the submit would
+    use; empty when it can go. For the dashboard's checklist: the submit checks again,
+    under its locks."""
+    problems = []
+    challenge = proposal.challenge
+    now = now or timezone.now()
+    checks = [
+        lambda: _require_before_deadline(challenge, now),
+        lambda: _check_eligibility(challenge, proposal.organization),
+        lambda: _check_complete(proposal, challenge),
+        lambda: _check_limit(proposal, challenge),
+    ]
+    if now < challenge.opens_at:
+        problems.append(
+            _("This call opens at %(opens)s; it does not take proposals yet.")
+            % {"opens": local_time(challenge.opens_at)}
+        )
+    if not is_email_verified(actor):
+        problems.append(
+            _("Verify your e-mail address before you submit: open the link we sent you.")
+        )
+    for check in checks:
+        try:
+            check()
+        except Conflict as error:
+            problems.append(error.message)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                label = Proposal._meta.get_field(name).verbose_name
+                problems.extend(f"{capfirst(label)}: {message}" for message in messages)
+    return problems
 
 
 def _send_receipt(proposal_id: int, user_id: int) -> None:
@@ -362,7 +392,7 @@ def _send_receipt(proposal_id: int, user_id: int) -> None:
         context = {
             "proposal": proposal,
             "user": user,
-            "submitted_at": _local(proposal.submitted_at),
+            "submitted_at": local_time(proposal.submitted_at),
         }
         subject = render_to_string("challenges/email/receipt_subject.txt", context)
         body = render_to_string("challenges/email/receipt_message.txt", context)
@@ -408,11 +438,28 @@ def _check_complete(proposal: Proposal, challenge: Challenge) -> None:
         raise ValidationError(errors)
 
 
+def _check_limit(proposal: Proposal, challenge: Challenge) -> None:
+    sent = (
+        Proposal.objects.filter(
+            challenge=challenge,
+            organization_id=proposal.organization_id,
+            status__in=SENT_PROPOSAL_STATUSES,
+        )
+        .exclude(pk=proposal.pk)
+        .count()
+    )
+    if sent >= challenge.max_proposals_per_organization:
+        raise Conflict(
+            _("Your organisation has already sent %(count)d proposal(s), the most this call takes.")
+            % {"count": sent}
+        )
+
+
 def _require_before_deadline(challenge: Challenge, now) -> None:
     if now >= challenge.closes_at:
         raise Conflict(
             _("The deadline has passed: this call closed at %(deadline)s.")
-            % {"deadline": _local(challenge.closes_at)}
+            % {"deadline": local_time(challenge.closes_at)}
         )
 
 

@@ -7,7 +7,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from challenges.urls import urlpatterns as proposal_pages
 from portal.views import healthz, privacy_notice
+from startups.urls import urlpatterns as organization_pages
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -32,7 +34,9 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", privacy_notice, name="privacy_notice"),
-    path("dashboard/", include("startups.urls")),
+    # The applicant dashboard: organisations (startups) and proposals (challenges), one
+    # namespace, each app keeping its own pages.
+    path("dashboard/", include((organization_pages + proposal_pages, "dashboard"))),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -8,3 +8,14 @@ document.querySelectorAll("select[data-kinds-requiring-tax-code]").forEach((kind
     kind.addEventListener("change", update);
     update();
 });
+
+// Ask before a form that cannot be undone (deleting a draft) is sent.
+document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+});
+
+document.querySelectorAll("[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+});
