@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q
+from django.forms.models import ModelChoiceIterator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
@@ -26,7 +29,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from challenges.enums import ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal, Track
-from challenges.selectors import proposal_status_counts, proposals_sent
+from challenges.selectors import proposals_sent
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 EXPORT_CHUNK_SIZE = 2000
@@ -49,7 +52,46 @@ class ProposalPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(set(actions) - {"add", "change", "delete"})
 
 
-class _TrackChoiceField(django_filters.fields.ModelChoiceField):
+class _ReadOnceIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None)
+
+
+class _ReadOnceChoiceField(django_filters.fields.ModelChoiceField):
+    """A model choice whose options and chosen value come from one read of its queryset
+    (Django's ModelChoiceField queries once to validate and again to render)."""
+
+    iterator = _ReadOnceIterator
+
+    @cached_property
+    def rows(self) -> list:
+        return list(self.queryset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for row in self.rows:
+            if str(getattr(row, key)) == str(value):
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class _ReadOnceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ReadOnceChoiceField
+
+
+class _TrackChoiceField(_ReadOnceChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.challenge.code} · {obj.name}"
 
@@ -58,9 +100,24 @@ class _TrackFilter(django_filters.ModelChoiceFilter):
     field_class = _TrackChoiceField
 
 
+SENT_STATUSES = [value for value, _label in SENT_STATUS_CHOICES]
+
+
+def _sent_count(status: str) -> str:
+    return f"sent_{status}"
+
+
 class ProposalFilterSet(WagtailFilterSet):
-    challenge = django_filters.ModelChoiceFilter(
-        label=_("Challenge"), queryset=Challenge.objects.order_by("-opens_at", "code")
+    # Each challenge comes with its sent proposals counted per status: the page's counts
+    # per status, and its number of rows, are read in the same query as the options.
+    challenge = _ReadOnceFilter(
+        label=_("Challenge"),
+        queryset=Challenge.objects.order_by("-opens_at", "code").annotate(
+            **{
+                _sent_count(status): Count("proposals", filter=Q(proposals__status=status))
+                for status in SENT_STATUSES
+            }
+        ),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -131,15 +188,50 @@ class ProposalIndexView(generic.IndexView):
             return self.as_spreadsheet(self.get_queryset(), request.GET.get("export"))
         return super().get(request, *args, **kwargs)
 
+    @cached_property
+    def chosen_challenge(self):
+        if self.filters is not None and self.filters.is_valid():
+            return self.filters.form.cleaned_data.get("challenge")
+        return None
+
+    @cached_property
+    def status_counts(self) -> dict[str, int]:
+        """Sent proposals per status (zeros included) of the chosen challenge, or of all,
+        from the challenge filter's own rows rather than a query of their own."""
+        rows = (
+            [self.chosen_challenge]
+            if self.chosen_challenge
+            else self.filters.form.fields["challenge"].rows
+        )
+        return {
+            status: sum(getattr(row, _sent_count(status)) for row in rows)
+            for status in SENT_STATUSES
+        }
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        total = self._total_from_status_counts()
+        if total is not None:
+            paginator.count = total  # a cached_property: no COUNT query
+        return paginator
+
+    def _total_from_status_counts(self) -> int | None:
+        """The number of rows listed, when the counts per status already hold it: no
+        filter but the challenge and the status, no search."""
+        if self.is_searching or not (self.filters is not None and self.filters.is_valid()):
+            return None
+        chosen = self.filters.form.cleaned_data
+        if chosen.get("track") or chosen.get("submitted_at"):
+            return None
+        if chosen.get("status"):
+            return self.status_counts[chosen["status"]]
+        return sum(self.status_counts.values())
+
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
-        challenge = None
-        if self.filters is not None and self.filters.is_valid():
-            challenge = self.filters.form.cleaned_data.get("challenge")
-        counts = proposal_status_counts(challenge=challenge)
         labels = dict(SENT_STATUS_CHOICES)
-        context["status_counts"] = [(labels[status], n) for status, n in counts.items()]
-        context["status_counts_challenge"] = challenge
+        context["status_counts"] = [(labels[s], n) for s, n in self.status_counts.items()]
+        context["status_counts_challenge"] = self.chosen_challenge
         return context
 
     # Exports: rows read in chunks and written as they come.

@@ -140,16 +140,18 @@ def attachment_add(*, actor: User, proposal: Proposal, upload, kind: str) -> Att
     """Attach a file to a draft: its type checked from the content, stored privately under
     a random name. The per-proposal limits are counted under the proposal's lock, so two
     parallel uploads cannot both squeeze under them. A refused file stores nothing."""
-    proposal = _lock(proposal)
     _require_member(actor, proposal.organization)
-    _require_status(proposal, ProposalStatus.DRAFT)
-    _require_before_deadline(proposal.challenge, timezone.now())
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": [_("Choose among the kinds of attachment.")]})
+    # Reading and hashing a 20 MB file takes a while: done before the lock, so that a
+    # slow upload never holds up the proposal's other writers (or its submit).
     try:
         check = check_attachment(upload, max_bytes=ATTACHMENT_MAX_BYTES)
     except ValidationError as error:
         raise ValidationError({"file": error.messages}) from None
+    proposal = _lock(proposal)
+    _require_status(proposal, ProposalStatus.DRAFT)
+    _require_before_deadline(proposal.challenge, timezone.now())
     held = Attachment.objects.filter(proposal=proposal).aggregate(
         count=Count("id"), size=Coalesce(Sum("size"), 0)
     )

@@ -256,6 +256,8 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "vendor_locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# Vietnamese amounts grouped by thousands (1.500.000.000), dates as 24/11/2026.
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
