@@ -80,7 +80,7 @@ def _remind_for_challenge(challenge: Challenge, window: str) -> int:
         if not users:
             continue
         with transaction.atomic():
-            _, created = ProposalReminder.objects.get_or_create(
+            reminder, created = ProposalReminder.objects.get_or_create(
                 challenge=challenge, organization=organization, window=window
             )
             if not created:  # another run got there first
@@ -88,19 +88,25 @@ def _remind_for_challenge(challenge: Challenge, window: str) -> int:
             messages = [
                 _message(user, challenge, organization, titles[organization.pk]) for user in users
             ]
-            transaction.on_commit(lambda m=messages: _send(m), robust=True)
+            transaction.on_commit(lambda m=messages, r=reminder.pk: _send(m, r), robust=True)
         sent += len(messages)
     return sent
 
 
-def _send(messages: list[EmailMultiAlternatives]) -> None:
-    get_connection().send_messages(messages)
+def _send(messages: list[EmailMultiAlternatives], reminder_id: int) -> None:
+    """Send, or forget the reminder was due so that the next run tries again (the error
+    still reaches the log: the commit hook is robust)."""
+    try:
+        get_connection().send_messages(messages)
+    except Exception:
+        ProposalReminder.objects.filter(pk=reminder_id).delete()
+        raise
 
 
 def dashboard_url(language: str) -> str:
     # /dashboard/ in Vietnamese, the default language; /en/dashboard/ in English.
     prefix = "" if language == settings.LANGUAGE_CODE else f"/{language}"
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{prefix}/dashboard/"
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{prefix}/dashboard/proposals/?show=drafts"
 
 
 def _message(user, challenge, organization, titles) -> EmailMultiAlternatives:

@@ -1,3 +1,4 @@
+import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -164,7 +165,7 @@ def test_reminders_in_each_members_language(freeze, run, draft, vi_member, en_me
     assert "P1-2026 · Quan trắc môi trường" in english.body
     assert "Deadline: 17:00 on 01/12/2026 (UTC+07:00)" in english.body
     assert "- Cảm biến nước thải\n- Bản 2\n" in english.body
-    assert "https://portal.example.test/en/dashboard/" in english.body
+    assert "https://portal.example.test/en/dashboard/proposals/?show=drafts" in english.body
     with translation.override("vi"):
         expected = translation.gettext(
             "Reminder: your draft for %(code)s has not been submitted"
@@ -172,7 +173,7 @@ def test_reminders_in_each_members_language(freeze, run, draft, vi_member, en_me
     assert vietnamese.subject == expected
     assert "17:00 ngày 01/12/2026 (UTC+07:00)" in vietnamese.body
     assert "- Cảm biến nước thải\n- Bản 2\n" in vietnamese.body
-    assert "https://portal.example.test/dashboard/" in vietnamese.body
+    assert "https://portal.example.test/dashboard/proposals/?show=drafts" in vietnamese.body
     assert "/en/" not in vietnamese.body
 
 
@@ -215,4 +216,26 @@ def test_send_reminders_command_reports(freeze, capsys, draft, vi_member, en_mem
     call_command("send_reminders")
 
     assert capsys.readouterr().out == "2 reminder e-mail(s) sent.\n"
+    assert ProposalReminder.objects.count() == 1
+
+
+def test_a_reminder_whose_email_fails_is_sent_by_the_next_run(
+    freeze, run, draft, vi_member, settings, caplog
+):
+    # A real SMTP backend pointed at a port nobody listens on: the send fails after commit.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    freeze(DEADLINE - timedelta(hours=10))
+
+    run()
+
+    assert not ProposalReminder.objects.exists()
+    assert "Error calling" in caplog.text
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run() == 1
+    assert _recipients() == ["vi@example.test"]
     assert ProposalReminder.objects.count() == 1
