@@ -114,7 +114,8 @@ def proposal_list(request):
         show = ""
     page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    attach_challenge_pages({row.challenge for row in rows}, request=request)
+    # Every row has its own challenge object: each gets its page (one query for all).
+    attach_challenge_pages([row.challenge for row in rows], request=request)
     return render(
         request,
         TEMPLATES + "proposal_list.html",

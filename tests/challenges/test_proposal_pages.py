@@ -532,3 +532,12 @@ def test_the_detail_runs_the_same_queries_for_1_and_15_documents(draft, member):
     client.post(en("proposal_submit", draft.pk))
     receipt_queries, _ = count_queries(lambda: client.get(en("proposal_receipt", draft.pk)))
     assert receipt_queries <= 10
+
+
+def test_the_list_names_each_call_by_its_page_in_the_readers_language(
+    draft, member, organization, challenge
+):
+    ProposalFactory(challenge=challenge, organization=organization, author=member)
+    translate(ChallengePageFactory(challenge=challenge), "en", title="Industrial-park monitoring")
+    page = text(browser(member).get(en("proposals")))
+    assert page.count("P1-2026 · Industrial-park monitoring") == 2
