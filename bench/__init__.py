@@ -3,5 +3,6 @@
 `bench.data` fills a database with a synthetic data set (`manage.py bench_data`),
 `bench.scenarios` names what is measured and its budget, `bench.inprocess` times each
 scenario through the WSGI handler, `bench.http` load-tests the key paths through gunicorn,
-and `python -m bench` runs it all and reports.
+`bench.rush` submits to a call around its deadline there, and `python -m bench` runs it
+all and reports.
 """

@@ -18,14 +18,18 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 from psycopg import sql
 from stdnum.vn import mst
 from wagtail.models import Locale, Page, Site
 
-from challenges.enums import ChallengeKind, ChallengeStatus, Sector
-from challenges.models import Challenge
+from challenges.enums import AttachmentKind, ChallengeKind, ChallengeStatus, ProposalStatus, Sector
+from challenges.models import Attachment, Challenge, Proposal
+from challenges.selectors import challenges_public
+from challenges.services import proposal_content_digest
 from cms.demo import seed_site
 from cms.models import ChallengeIndexPage, ChallengePage, HomePage
 from portal.demo import seed_users
@@ -500,9 +504,11 @@ def make_organizations(data: BenchData) -> dict[str, int]:
 
     # Each organisation: an owner and up to two more people; applicant@ is not among them.
     roles = [MembershipRole.OWNER, MembershipRole.ADMIN, MembershipRole.MEMBER]
-    memberships = []
+    memberships, owners = [], {}
     for organization in organizations:
-        for role, person in zip(roles, rng.sample(people, rng.randint(1, 3)), strict=False):
+        members = rng.sample(people, rng.randint(1, 3))
+        owners[organization.pk] = members[0]
+        for role, person in zip(roles, members, strict=False):
             memberships.append((organization.pk, person.pk, role, data.now))
     applicant = data.made["users"]["applicant@demo.example"]
     mine = rng.sample(organizations, min(APPLICANT_MEMBERSHIPS, len(organizations)))
@@ -511,6 +517,8 @@ def make_organizations(data: BenchData) -> dict[str, int]:
     copy_rows(Membership, ["organization", "user", "role", "joined_at"], memberships)
 
     data.made["organizations"] = organizations
+    data.made["owners"] = owners
+    data.made["applicant_organizations"] = mine
     return {
         "organizations": len(organizations),
         "startup profiles": len(profiles),
@@ -519,10 +527,257 @@ def make_organizations(data: BenchData) -> dict[str, int]:
     }
 
 
+def proposals_challenge(now: datetime | None = None) -> Challenge | None:
+    """The challenge the bench's proposals answer, which the scenarios read: the first
+    open one, by code, with a page in English."""
+    return (
+        challenges_public(now=now)
+        .filter(current_status=ChallengeStatus.OPEN, pages__locale__language_code="en")
+        .order_by("code")
+        .first()
+    )
+
+
+# Proposals to `proposals_challenge` at scale 1: the sent ones fill 20 of the staff
+# list's pages of 100; drafts, which staff never see, come on top. applicant@'s
+# organisations own some of each, more than the API's largest page.
+SENT_PROPOSALS_PER_SCALE = 2000
+DRAFT_PROPOSALS_PER_SCALE = 40
+APPLICANT_PROPOSALS_PER_SCALE = 120
+# Sent proposals of a call still open: most wait, some are already read.
+SENT_STATUS_WEIGHTS = [
+    (ProposalStatus.SUBMITTED, 80),
+    (ProposalStatus.UNDER_REVIEW, 12),
+    (ProposalStatus.SHORTLISTED, 4),
+    (ProposalStatus.WITHDRAWN, 4),
+]
+# Per kind of attachment: its name as applicants call it, and (content type, extension).
+ATTACHMENT_FILES = {
+    AttachmentKind.PITCH_DECK: (
+        "Hồ sơ giới thiệu giải pháp",
+        [
+            ("application/pdf", "pdf"),
+            (
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "pptx",
+            ),
+        ],
+    ),
+    AttachmentKind.TECHNICAL: (
+        "Thuyết minh kỹ thuật",
+        [
+            ("application/pdf", "pdf"),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        ],
+    ),
+    AttachmentKind.BUDGET: (
+        "Dự toán kinh phí",
+        [("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")],
+    ),
+    AttachmentKind.OTHER: ("Sơ đồ hệ thống", [("image/png", "png"), ("image/jpeg", "jpg")]),
+}
+PROPOSAL_FIELDS = [
+    "id",
+    "challenge",
+    "track",
+    "organization",
+    "author",
+    "title",
+    "summary",
+    "description",
+    "budget_vnd",
+    "duration_months",
+    "team",
+    "status",
+    "reference",
+    "submitted_at",
+    "content_sha256",
+    "withdrawn_at",
+    "created_at",
+    "updated_at",
+]
+ATTACHMENT_FIELDS = [
+    "proposal",
+    "kind",
+    "file",
+    "display_name",
+    "content_type",
+    "size",
+    "sha256",
+    "uploaded_by",
+    "uploaded_at",
+]
+
+
+def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    """A whole second in [start, end]."""
+    return start + timedelta(seconds=rng.randint(0, max(0, int((end - start).total_seconds()))))
+
+
+def _description(rng: random.Random, title: str, budget: int, months: int) -> str:
+    """A proposal's Markdown, about 1.5 kB: headings, lists, emphasis."""
+    sentences = [vi for vi, _en in rng.sample(SENTENCES, 4)]
+    place = rng.choice(PLACES)[0]
+    return "\n\n".join(
+        [
+            "## Bối cảnh",
+            f"{sentences[0]} {sentences[1]}",
+            "## Giải pháp đề xuất",
+            f"{title}. Giải pháp gồm ba thành phần:",
+            "- thiết bị thu thập dữ liệu lắp đặt tại hiện trường;\n"
+            "- nền tảng phân tích và cảnh báo trên điện toán đám mây;\n"
+            "- ứng dụng di động cho cán bộ quản lý và người dân.",
+            "## Lộ trình triển khai",
+            f"1. Khảo sát hiện trạng và thiết kế chi tiết ({max(1, months // 4)} tháng).\n"
+            f"2. Thí điểm {place} ({max(1, months // 2)} tháng).\n"
+            "3. Đánh giá, hoàn thiện và nhân rộng toàn tỉnh.",
+            "## Kinh phí và hiệu quả",
+            f"Tổng kinh phí dự kiến **{budget:,} đồng**. {sentences[2]} {sentences[3]}",
+            "Chi tiết xem *Thuyết minh kỹ thuật* và *Dự toán kinh phí* đính kèm.",
+        ]
+    )
+
+
+def _proposal(rng, data: BenchData, pk, challenge, organization, author, status) -> Proposal:
+    title = _texts(rng, challenge.sector)["vi"][0]
+    summary = " ".join(vi for vi, _en in rng.sample(SENTENCES, 2))
+    budget = rng.randrange(200_000_000, 5_000_000_000, 10_000_000)
+    months = rng.randint(3, 24)
+    end = min(data.now, challenge.closes_at)
+    created = _between(rng, challenge.opens_at, end)
+    proposal = Proposal(
+        pk=pk,
+        challenge=challenge,
+        organization=organization,
+        author=author,
+        title=title,
+        summary=summary,
+        description=_description(rng, title, budget, months),
+        budget_vnd=budget,
+        duration_months=months,
+        team=f"{rng.randint(3, 15)} thành viên; trưởng nhóm {author.full_name or author.email}.",
+        status=status,
+        created_at=created,
+        updated_at=_between(rng, created, end),
+    )
+    if status != ProposalStatus.DRAFT:
+        proposal.submitted_at = proposal.updated_at
+        if status == ProposalStatus.WITHDRAWN:
+            proposal.withdrawn_at = proposal.updated_at = _between(rng, proposal.submitted_at, end)
+    # Files first uploaded while the proposal was a draft.
+    attachments = []
+    for kind in rng.sample(list(ATTACHMENT_FILES), rng.randint(1, 3)):
+        name, types = ATTACHMENT_FILES[kind]
+        content_type, extension = rng.choice(types)
+        attachments.append(
+            Attachment(
+                proposal_id=pk,
+                kind=kind,
+                file=f"attachments/{rng.getrandbits(128):032x}.{extension}",
+                display_name=f"{name}.{extension}",
+                content_type=content_type,
+                size=rng.randint(40_000, 12_000_000),
+                sha256=f"{rng.getrandbits(256):064x}",
+                uploaded_by=author,
+                uploaded_at=_between(rng, created, proposal.submitted_at or end),
+            )
+        )
+    # What `.attachments.all()` returns, so that the digest is computed by the service's
+    # own function without a query per proposal.
+    proposal._prefetched_objects_cache = {"attachments": attachments}
+    return proposal
+
+
+def make_proposals(data: BenchData) -> dict[str, int]:
+    """Proposals to the bench challenge from as many organisations, each with one to
+    three attachments (rows only: no file is written), sent ones with their reference,
+    time and the SHA-256 of their content as the services compute it; and one sent
+    proposal to another challenge, the one-row twin of the staff lists."""
+    rng = data.rng
+    challenge = proposals_challenge(now=data.now)
+    if challenge is None:
+        raise ValueError("The bench data has no open challenge with an English page.")
+    # The lone proposal's challenge: another one that has opened (none at the tiniest
+    # scales, which have a single published challenge).
+    other = min(
+        (
+            c
+            for c in data.made["challenges"]
+            if c.is_published and c.pk != challenge.pk and c.opens_at < data.now
+        ),
+        key=lambda c: c.code,
+        default=None,
+    )
+    organizations = data.made["organizations"]
+    mine = data.made["applicant_organizations"]
+    applicant = data.made["users"]["applicant@demo.example"]
+    owners = data.made["owners"]
+
+    sent, drafts = data.count(SENT_PROPOSALS_PER_SCALE), data.count(DRAFT_PROPOSALS_PER_SCALE)
+    theirs = rng.sample(mine, min(data.count(APPLICANT_PROPOSALS_PER_SCALE), len(mine), sent))
+    taken = {organization.pk for organization in theirs}
+    pool = [organization for organization in organizations if organization.pk not in taken]
+    others = rng.sample(pool, sent + drafts - len(theirs))
+    # applicant@'s drafts in proportion; every other proposal is sent.
+    their_drafts = min(drafts, len(theirs) * drafts // (sent + drafts))
+    draft_pks = {o.pk for o in theirs[:their_drafts]} | {
+        o.pk for o in others[: drafts - their_drafts]
+    }
+
+    next_pk = (Proposal.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    proposals = []
+    for pk, organization in enumerate(theirs + others, next_pk):
+        author = applicant if organization.pk in taken else owners[organization.pk]
+        status = (
+            ProposalStatus.DRAFT
+            if organization.pk in draft_pks
+            else _pick(rng, SENT_STATUS_WEIGHTS)
+        )
+        proposals.append(_proposal(rng, data, pk, challenge, organization, author, status))
+    if other is not None:
+        lone = rng.choice(organizations)
+        pk = next_pk + len(proposals)
+        author = owners[lone.pk]
+        proposals.append(_proposal(rng, data, pk, other, lone, author, ProposalStatus.SUBMITTED))
+
+    # References in the order the proposals were sent, as the service numbers them.
+    numbers = {}
+    for proposal in sorted(
+        (p for p in proposals if p.status != ProposalStatus.DRAFT),
+        key=lambda p: (p.submitted_at, p.pk),
+    ):
+        numbers[proposal.challenge_id] = numbers.get(proposal.challenge_id, 0) + 1
+        proposal.reference = f"{proposal.challenge.code}-{numbers[proposal.challenge_id]:04d}"
+        proposal.content_sha256 = proposal_content_digest(proposal)
+
+    def values(obj, fields):
+        return tuple(
+            (field := obj._meta.get_field(name)).get_prep_value(getattr(obj, field.attname))
+            for name in fields
+        )
+
+    copy_rows(Proposal, PROPOSAL_FIELDS, (values(p, PROPOSAL_FIELDS) for p in proposals))
+    attachments = [a for p in proposals for a in p._prefetched_objects_cache["attachments"]]
+    copy_rows(Attachment, ATTACHMENT_FIELDS, (values(a, ATTACHMENT_FIELDS) for a in attachments))
+    # The ids were given here, so the sequence must learn of them.
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Proposal]):
+            cursor.execute(statement)
+    for challenge_id, number in numbers.items():
+        Challenge.objects.filter(pk=challenge_id).update(last_reference_number=number)
+
+    return {
+        "proposals": len(proposals),
+        "sent proposals": sum(numbers.values()),
+        "attachments": len(attachments),
+    }
+
+
 STEPS: list[Callable[[BenchData], dict[str, int]]] = [
     make_site,
     make_challenges,
     make_organizations,
+    make_proposals,
 ]
 
 

@@ -4,7 +4,8 @@ gunicorn runs `portal.wsgi` with two sync workers, as on a 2-core server behind 
 proxy; wrk (Debian's package, installed by `make bench`) holds a few connections open
 against one path at a time. A static file served by WhiteNoise is the ceiling: no
 request can be cheaper than that in this stack. After the load, each worker's peak
-resident memory (VmHWM) is read from /proc.
+resident memory (VmHWM) is read from /proc. Then, on the same server, the deadline rush
+(`bench.rush`).
 """
 
 import json
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 WORKERS = 2
@@ -79,9 +81,16 @@ def worker_pids(master: int) -> list[int]:
     return sorted(int(pid) for pid in children)
 
 
-def run(*, targets: list[dict], env: dict, seconds: int, project: Path) -> dict:
+def run(
+    *,
+    targets: list[dict],
+    env: dict,
+    seconds: int,
+    project: Path,
+    rush: Callable[[str], dict] | None = None,
+) -> dict:
     """Load-test each target ({"name", "path", "language"}) in turn; return the figures
-    and each worker's peak memory."""
+    and each worker's peak memory, then what `rush(base URL)` returns, if given."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is missing: `make bench` installs Debian's wrk package.")
@@ -135,7 +144,14 @@ def run(*, targets: list[dict], env: dict, seconds: int, project: Path) -> dict:
             {"pid": pid, "peak_rss_mib": round(peak_memory_kib(pid) / 1024, 1)}
             for pid in worker_pids(server.pid)
         ]
-        return {"workers": WORKERS, "seconds": seconds, "targets": results, "memory": workers}
+        # Memory first: it measures the load above, not the rush's few requests.
+        return {
+            "workers": WORKERS,
+            "seconds": seconds,
+            "targets": results,
+            "memory": workers,
+            "rush": rush(base) if rush else None,
+        }
     finally:
         server.send_signal(signal.SIGTERM)
         try:

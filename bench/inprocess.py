@@ -7,7 +7,8 @@ Run by `python -m bench` in a child process whose environment is the production 
 
 Each request is a WSGI call as gunicorn would make it, behind a TLS proxy; the timing
 covers the handler and reading the whole body. Queries are counted with a database
-execute wrapper, which costs nothing like DEBUG's query log.
+execute wrapper, which costs nothing like DEBUG's query log. A scenario with a memory
+budget is requested once more under tracemalloc, after the timed requests.
 """
 
 import argparse
@@ -18,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
 from urllib.parse import urlsplit
 
 MIN_REQUESTS = 30
@@ -95,11 +97,14 @@ def measure(handler, scenario, path: str, environ_extra: dict, *, requests: int,
     def start_response(status, headers, exc_info=None):
         statuses.append(int(status.split(" ", 1)[0]))
 
+    streamed = []
+
     def call():
         environ = _environ(path, scenario.language, environ_extra)
         environ["wsgi.input"] = io.BytesIO(b"")
         started = time.perf_counter()
         response = handler(environ, start_response)
+        streamed.append(getattr(response, "streaming", False))
         try:
             size = sum(len(chunk) for chunk in response)
         finally:
@@ -117,6 +122,17 @@ def measure(handler, scenario, path: str, environ_extra: dict, *, requests: int,
         timings.append(elapsed)
         queries.append(counter.count)
         sizes.append(size)
+    memory = None
+    if scenario.max_memory_mb is not None:
+        # Once more, apart from the timed requests (tracing slows every allocation): the
+        # peak growth of the Python heap while the response is produced and read.
+        tracemalloc.start()
+        try:
+            baseline = tracemalloc.get_traced_memory()[0]
+            call()
+            memory = round((tracemalloc.get_traced_memory()[1] - baseline) / 2**20, 2)
+        finally:
+            tracemalloc.stop()
     bad = sorted({status for status in statuses if status != scenario.status})
     return {
         "name": scenario.name,
@@ -135,6 +151,10 @@ def measure(handler, scenario, path: str, environ_extra: dict, *, requests: int,
         "max_queries": scenario.max_queries,
         "max_ms": scenario.max_ms,
         "same_queries_as": scenario.same_queries_as,
+        "no_slower_than": list(scenario.no_slower_than) if scenario.no_slower_than else None,
+        "max_memory_mb": scenario.max_memory_mb,
+        "memory_peak_mb": memory,
+        "streaming": all(streamed),
         "description": scenario.description,
     }
 

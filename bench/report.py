@@ -15,6 +15,10 @@ def check(scenarios: list[dict], *, time_budgets: bool = True) -> list[str]:
             )
         if time_budgets and result["median_ms"] > result["max_ms"]:
             failures.append(f"{name}: median {result['median_ms']} ms, budget {result['max_ms']}")
+        slower = _slower_than(result, by_name)
+        if time_budgets and slower:
+            failures.append(slower)
+        failures += _memory_failures(result)
         twin = result.get("same_queries_as")
         if twin and by_name[twin]["queries"] != result["queries"]:
             failures.append(
@@ -24,14 +28,43 @@ def check(scenarios: list[dict], *, time_budgets: bool = True) -> list[str]:
     return failures
 
 
+def _slower_than(result: dict, by_name: dict) -> str | None:
+    """The sentence saying that `result` is slower than its `no_slower_than` allows."""
+    if not result.get("no_slower_than"):
+        return None
+    other, factor = result["no_slower_than"]
+    limit = by_name[other]["median_ms"] * factor
+    if result["median_ms"] <= limit:
+        return None
+    return (
+        f"{result['name']}: median {result['median_ms']} ms, more than {factor:g} x"
+        f" {other}'s {by_name[other]['median_ms']} ms"
+    )
+
+
+def _memory_failures(result: dict) -> list[str]:
+    if result.get("max_memory_mb") is None:
+        return []
+    name = result["name"]
+    failures = []
+    if not result["streaming"]:
+        failures.append(f"{name}: not streamed")
+    if result["memory_peak_mb"] > result["max_memory_mb"]:
+        failures.append(
+            f"{name}: memory grew {result['memory_peak_mb']} MB, budget {result['max_memory_mb']:g}"
+        )
+    return failures
+
+
 def check_http(http: dict | None) -> list[str]:
     if not http:
         return []
-    return [
+    failures = [
         f"HTTP {target['name']}: {target['errors']} errors"
         for target in http["targets"]
         if target["errors"]
     ]
+    return failures + list((http.get("rush") or {}).get("failures", []))
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -47,16 +80,43 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
+def _render_rush(rush: dict | None) -> list[str]:
+    if not rush or "on_time" not in rush:
+        return []
+
+    def row(label, wave):
+        answers = ", ".join(f"{n} x {status}" for status, n in wave["statuses"].items())
+        return [label, wave["requests"], answers, f"{wave['p50_ms']:.1f}", f"{wave['p99_ms']:.1f}"]
+
+    return [
+        "",
+        f"Deadline rush on the same server: {rush['on_time']['requests']} submissions at once,"
+        f" {rush['deadline_in_s']:g} s before the deadline (answered in"
+        f" {rush['on_time_wall_s']:.1f} s), {rush['late']['requests']} more"
+        f" {rush['late_by_s']:.1f} s after it:",
+        "",
+        _table(
+            ["wave", "requests", "answers", "p50 ms", "p99 ms"],
+            [row("on time", rush["on_time"]), row("late", rush["late"])],
+            right={1, 3, 4},
+        ),
+        "",
+        f"In the database: {rush['submitted']} submitted with {rush['references']} distinct"
+        f" references, {rush['drafts']} still drafts.",
+    ]
+
+
 def render(report: dict) -> str:
     scenarios = report["scenarios"]
     floor = next(result for result in scenarios if result["name"] == report["floor"])
     floor_ms = floor["median_ms"] or 0.01
+    by_name = {result["name"]: result for result in scenarios}
     failed = {failure.split(":", 1)[0] for failure in report["failures"]}
     rows = []
     for result in scenarios:
         if result["name"] in failed:
             verdict = "FAIL"
-        elif result["median_ms"] > result["max_ms"]:
+        elif result["median_ms"] > result["max_ms"] or _slower_than(result, by_name):
             verdict = "slow"  # over its time budget where time budgets do not apply
         else:
             verdict = "ok"
@@ -91,6 +151,28 @@ def render(report: dict) -> str:
             right={2, 3, 4, 5, 6},
         ),
     ]
+    streamed = [result for result in scenarios if result.get("max_memory_mb") is not None]
+    if streamed:
+        out += [
+            "",
+            "Streamed responses, the Python heap's peak growth while one is answered and read"
+            " (tracemalloc):",
+            "",
+            _table(
+                ["scenario", "streamed", "bytes", "median ms", "memory MB/budget"],
+                [
+                    [
+                        result["name"],
+                        "yes" if result["streaming"] else "NO",
+                        f"{result['bytes']:,}",
+                        f"{result['median_ms']:.2f}",
+                        f"{result['memory_peak_mb']:.2f}/{result['max_memory_mb']:g}",
+                    ]
+                    for result in streamed
+                ],
+                right={2, 3, 4},
+            ),
+        ]
     http = report.get("http")
     if http:
         out += [
@@ -116,6 +198,7 @@ def render(report: dict) -> str:
             "Peak resident memory per worker (VmHWM): "
             + ", ".join(f"{worker['peak_rss_mib']} MiB" for worker in http["memory"]),
         ]
+        out += _render_rush(http.get("rush"))
     out += ["", "Phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["phases"].items())]
     if report["failures"]:
         out += ["", "Budgets broken:", *(f"  - {failure}" for failure in report["failures"])]

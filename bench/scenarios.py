@@ -5,7 +5,9 @@ bench database once per run (a challenge's code, its page's path), so scenarios 
 hard-code generated data. Budgets are for the default scale (1). `max_queries` is the
 count the page runs today, at any scale: a change that adds a query fails the run until
 the budget is raised on purpose, in the same commit that says why. `max_ms` caps the
-in-process median on the production profile.
+in-process median on the production profile; `no_slower_than` caps it relative to another
+scenario's (a deep page against the first), and `max_memory_mb` caps how much a streamed
+response (an export) grows the Python heap.
 
 A later feature adds its scenarios to `SCENARIOS` (and its rows to `bench.data.STEPS`):
 the list pages at their largest page size, a detail, and the same list with one row under
@@ -37,6 +39,12 @@ class Scenario:
     http: bool = False
     description: str = ""
     headers: dict = field(default_factory=dict)
+    # (other scenario, factor): this median may be at most `factor` times the other's
+    # (a deep page no slower than the first). Checked where time budgets apply.
+    no_slower_than: tuple[str, float] | None = None
+    # A streamed response (an export): the most the Python heap may grow, in MB, while
+    # one request is answered and its body read. Checked at every scale.
+    max_memory_mb: float | None = None
 
 
 # The floor every other median is divided by: one query, no template, no serializer.
@@ -161,6 +169,127 @@ SCENARIOS = [
         description="applicant's dashboard home, a member of 150 organisations",
     ),
     Scenario(
+        "api.proposals",
+        "/api/v1/proposals/?page_size=100",
+        max_queries=5,
+        max_ms=30,
+        who=APPLICANT,
+        description="GET /api/v1/proposals/?page_size=100, with attachments, of 150 organisations",
+    ),
+    Scenario(
+        "api.proposals.1",
+        "/api/v1/proposals/?page_size=1",
+        max_queries=5,
+        max_ms=30,
+        who=APPLICANT,
+        same_queries_as="api.proposals",
+    ),
+    Scenario(
+        "api.proposal",
+        "/api/v1/proposals/{applicant_proposal}/",
+        max_queries=5,
+        max_ms=25,
+        who=APPLICANT,
+        description="one sent proposal with its attachments",
+    ),
+    Scenario(
+        "dashboard.proposals",
+        "/dashboard/proposals/",
+        max_queries=8,
+        max_ms=30,
+        who=APPLICANT,
+        auth="session",
+        description="the applicant's proposal list page, 50 of 134",
+    ),
+    Scenario(
+        "dashboard.proposal",
+        "/dashboard/proposals/{applicant_proposal}/",
+        max_queries=8,
+        max_ms=25,
+        who=APPLICANT,
+        auth="session",
+        description="the same proposal on the applicant's dashboard",
+    ),
+    # Department staff: a challenge's 2,000 sent proposals, 100 a page (the API's largest
+    # page, the admin's list_per_page; `p` is Wagtail's page parameter). The one-row twin
+    # of the admin list is a challenge with one sent proposal: the admin takes no page size.
+    Scenario(
+        "api.challenge-proposals",
+        "/api/v1/challenges/{challenge}/proposals/?page_size=100",
+        max_queries=7,
+        max_ms=60,
+        who=MANAGER,
+        description="a challenge's sent proposals, 100 of 2,000, programme manager",
+    ),
+    Scenario(
+        "api.challenge-proposals.20",
+        "/api/v1/challenges/{challenge}/proposals/?page_size=100&page={proposals_last_page}",
+        max_queries=7,
+        max_ms=60,
+        who=MANAGER,
+        same_queries_as="api.challenge-proposals",
+        no_slower_than=("api.challenge-proposals", 1.2),
+        description="the same list's last page (20 at scale 1)",
+    ),
+    Scenario(
+        "api.challenge-proposals.1",
+        "/api/v1/challenges/{challenge}/proposals/?page_size=1",
+        max_queries=7,
+        max_ms=60,
+        who=MANAGER,
+        same_queries_as="api.challenge-proposals",
+    ),
+    Scenario(
+        "admin.proposals",
+        "/admin/proposals/?challenge={challenge_id}",
+        max_queries=12,
+        max_ms=60,
+        who=MANAGER,
+        auth="session",
+        description="Wagtail admin list of a challenge's proposals, 100 a page of 2,000",
+    ),
+    Scenario(
+        "admin.proposals.20",
+        "/admin/proposals/?challenge={challenge_id}&p={proposals_last_page}",
+        max_queries=12,
+        max_ms=60,
+        who=MANAGER,
+        auth="session",
+        same_queries_as="admin.proposals",
+        no_slower_than=("admin.proposals", 1.2),
+        description="the same list's last page (20 at scale 1)",
+    ),
+    Scenario(
+        "admin.proposals.1",
+        "/admin/proposals/?challenge={lone_challenge_id}",
+        max_queries=12,
+        max_ms=60,
+        who=MANAGER,
+        auth="session",
+        same_queries_as="admin.proposals",
+        description="a challenge with one sent proposal",
+    ),
+    Scenario(
+        "admin.proposals.csv",
+        "/admin/proposals/?challenge={challenge_id}&export=csv",
+        max_queries=7,
+        max_ms=250,
+        who=MANAGER,
+        auth="session",
+        max_memory_mb=50,
+        description="CSV export of a challenge's 2,000 sent proposals, streamed",
+    ),
+    Scenario(
+        "admin.proposals.csv.1",
+        "/admin/proposals/?challenge={lone_challenge_id}&export=csv",
+        max_queries=7,
+        max_ms=15,
+        who=MANAGER,
+        auth="session",
+        same_queries_as="admin.proposals.csv",
+        description="CSV export of a challenge with one sent proposal",
+    ),
+    Scenario(
         "admin.dashboard",
         "/admin/",
         max_queries=18,
@@ -174,23 +303,38 @@ SCENARIOS = [
 
 def fixtures() -> dict[str, str]:
     """Values the scenario paths name, read from the bench database: an open challenge
-    that has a live page in both languages, the challenge index's and the directory's
-    last pages."""
+    that has a live page in both languages and the proposals sent to it, the challenge
+    index's and the directory's last pages, the challenge with a single sent proposal,
+    and one of applicant@'s sent proposals with the most attachments."""
+    from django.db.models import Count, Q
     from wagtail.models import Locale
 
-    from challenges.enums import ChallengeStatus
+    from bench.data import proposals_challenge
+    from challenges.enums import ProposalStatus
+    from challenges.models import Challenge, Proposal
     from challenges.selectors import challenges_public
     from cms.models import ChallengeIndexPage, ChallengePage, DirectoryPage
     from startups.models import Organization
 
-    challenge = (
-        challenges_public()
-        .filter(current_status=ChallengeStatus.OPEN, pages__locale__language_code="en")
-        .order_by("code")
-        .first()
-    )
+    challenge = proposals_challenge()
     if challenge is None:
         raise LookupError("The bench database has no open challenge with an English page.")
+    sent = ~Q(proposals__status=ProposalStatus.DRAFT) & Q(proposals__isnull=False)
+    by_sent = Challenge.objects.annotate(sent=Count("proposals", filter=sent))
+    lone = by_sent.filter(sent=1).order_by("code").first()
+    if lone is None:
+        raise LookupError("The bench database has no challenge with a single sent proposal.")
+    mine = (
+        Proposal.objects.filter(organization__memberships__user__email=APPLICANT)
+        .exclude(status=ProposalStatus.DRAFT)
+        .annotate(files=Count("attachments"))
+        .order_by("-files", "id")
+        .first()
+    )
+    if mine is None:
+        raise LookupError("The bench database has no proposal of applicant@ with attachments.")
+    staff_page = 100  # the API's largest page and the admin's list_per_page
+    sent_here = by_sent.get(pk=challenge.pk).sent
     pages = {
         page.locale_id: page for page in ChallengePage.objects.live().filter(challenge=challenge)
     }
@@ -201,6 +345,10 @@ def fixtures() -> dict[str, str]:
         "index_last_page": str(max(1, -(-published // ChallengeIndexPage.per_page))),
         "directory_last_page": str(max(1, -(-listed // DirectoryPage.per_page))),
         "challenge": challenge.code,
+        "challenge_id": str(challenge.pk),
+        "lone_challenge_id": str(lone.pk),
+        "proposals_last_page": str(max(1, -(-sent_here // staff_page))),
+        "applicant_proposal": str(mine.pk),
         "challenge_page": pages[vi].url,
         "challenge_page_en": pages[en].url,
     }

@@ -8,6 +8,7 @@ and their workflow goes through `challenges.services`.
 
 import csv
 import tempfile
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import django_filters
@@ -19,17 +20,22 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.ui.tables import Column, Table
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from challenges.enums import ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal, Track
-from challenges.selectors import proposals_sent
+from challenges.selectors import PROPOSAL_LONG_TEXTS, proposals_sent
+from portal.pagination import LateRows
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 EXPORT_CHUNK_SIZE = 2000
@@ -168,11 +174,83 @@ class _Echo:
         return value
 
 
+class PlainColumn(Column):
+    """A cell written straight from its value. Wagtail renders each cell through a
+    template, and a page of 100 proposals has 800 cells: that was most of its time."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_value(instance)
+        if isinstance(value, datetime):
+            value = date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return format_html("<td>{}</td>", "" if value is None else value)
+
+
+class InspectLinkColumn(PlainColumn):
+    """The row's title cell: a link to the proposal. No per-row menu: its only entry
+    would be this same link, nothing here being editable."""
+
+    def __init__(self, *args, url_name, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url_name = url_name
+
+    def render_cell_html(self, instance, parent_context):
+        return format_html(
+            '<td class="title"><div class="title-wrapper"><a href="{}">{}</a></div></td>',
+            reverse(self.url_name, args=(instance.pk,)),
+            self.get_value(instance),
+        )
+
+
+class ProposalTable(Table):
+    """Wagtail's table with its body written in one go: each row and cell through the
+    component templates cost a third of a millisecond, a page of 100 over 30 ms."""
+
+    template_name = "challenges/admin/proposal_table.html"
+
+    @property
+    def body_html(self):
+        columns = list(self.columns.values())
+        return mark_safe(  # noqa: S308 (every cell is built by format_html)
+            "".join(
+                "<tr>" + "".join(column.render_cell_html(row, None) for column in columns) + "</tr>"
+                for row in self.data
+            )
+        )
+
+
+class ProposalPaginator(LateRows, WagtailPaginator):
+    """Each page's rows read by their ids: page 20 costs what page 1 does."""
+
+
 class ProposalIndexView(generic.IndexView):
     default_ordering = "-submitted_at"
+    table_class = ProposalTable
+    paginator_class = ProposalPaginator
+
+    @cached_property
+    def columns(self):
+        return [
+            InspectLinkColumn(
+                "reference",
+                label=_("Reference"),
+                sort_key="reference",
+                url_name=self.inspect_url_name,
+            ),
+            PlainColumn("title", label=_("Title"), sort_key="title"),
+            PlainColumn(
+                "organization", label=_("Organisation"), accessor="organization.legal_name"
+            ),
+            PlainColumn("challenge", label=_("Challenge"), accessor="challenge.code"),
+            PlainColumn("track", label=_("Track"), accessor=lambda p: p.track or ""),
+            PlainColumn(
+                "status", label=_("Status"), accessor="get_status_display", sort_key="status"
+            ),
+            PlainColumn("submitted_at", label=_("Submitted at"), sort_key="submitted_at"),
+            PlainColumn("attachments_count", label=_("Attachments"), sort_key="attachments_count"),
+        ]
 
     def get_base_queryset(self):
-        return proposals_sent()
+        return proposals_sent().defer(*PROPOSAL_LONG_TEXTS)
 
     def order_queryset(self, queryset):
         # Newest first, any row without a date last, the id breaking ties.
@@ -339,16 +417,7 @@ class ProposalViewSet(ModelViewSet):
     # still builds one.
     form_fields = []
 
-    list_display = [
-        "reference",
-        "title",
-        Column("organization", label=_("Organisation")),
-        Column("challenge", label=_("Challenge")),
-        Column("track", label=_("Track")),
-        Column("status", label=_("Status"), accessor="get_status_display", sort_key="status"),
-        Column("submitted_at", label=_("Submitted at"), sort_key="submitted_at"),
-        Column("attachments_count", label=_("Attachments"), sort_key="attachments_count"),
-    ]
+    # The list's columns are ProposalIndexView.columns.
     filterset_class = ProposalFilterSet
     list_per_page = 100
     ordering = "-submitted_at"

@@ -23,13 +23,20 @@ from challenges.api.serializers import (
     ChallengeSerializer,
     ProposalCreateSerializer,
     ProposalInputSerializer,
+    ProposalListSerializer,
     ProposalReceiptSerializer,
     ProposalSerializer,
     StaffProposalSerializer,
     WithdrawSerializer,
 )
 from challenges.models import Attachment, Challenge, Proposal
-from challenges.selectors import challenges_public, proposals_for_user, proposals_sent
+from challenges.selectors import (
+    PROPOSAL_LONG_TEXTS,
+    challenges_public,
+    proposals_for_user,
+    proposals_sent,
+)
+from portal.api.pagination import LateRowPageNumberPagination
 from portal.api.schema import error_responses
 
 
@@ -88,8 +95,12 @@ ATTACHMENT_ID = OpenApiParameter(
 @extend_schema_view(
     list=extend_schema(
         summary="My organisations' proposals",
+        description=(
+            "Each row as in the detail, without `description_html`: rendering every "
+            "row's Markdown would make the list slow; read one proposal for it."
+        ),
         tags=TAGS,
-        responses={200: ProposalSerializer, **error_responses(400, 401)},
+        responses={200: ProposalListSerializer, **error_responses(400, 401)},
     ),
     retrieve=extend_schema(
         summary="One proposal",
@@ -115,6 +126,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             # Schema generation (also run by `check --deploy`) must not need a database.
             return Proposal.objects.none()
         return proposals_for_user(user=self.request.user)
+
+    def get_serializer_class(self):
+        return ProposalListSerializer if self.action == "list" else ProposalSerializer
 
     def _proposal_data(self, pk) -> dict:
         """The proposal as the caller now sees it, attachments included."""
@@ -326,6 +340,7 @@ class ChallengeProposalsView(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated, CanReadAllProposals]
     serializer_class = StaffProposalSerializer
+    pagination_class = LateRowPageNumberPagination
     filterset_class = ProposalFilter
     ordering_fields = ["submitted_at", "reference", "budget_vnd"]
     ordering = ["-submitted_at", "-id"]
@@ -334,4 +349,4 @@ class ChallengeProposalsView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Proposal.objects.none()
         challenge = get_object_or_404(Challenge, code=self.kwargs["code"].upper())
-        return proposals_sent().filter(challenge=challenge)
+        return proposals_sent().filter(challenge=challenge).defer(*PROPOSAL_LONG_TEXTS)

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page
 
-from bench.data import generate
-from challenges.enums import ChallengeStatus
-from challenges.models import Challenge
+from bench.data import generate, proposals_challenge
+from challenges.enums import ChallengeStatus, ProposalStatus
+from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
 from cms.models import ChallengePage
 from portal.models import User
@@ -73,6 +73,7 @@ def test_the_pages_it_makes_are_served_in_both_languages(client):
 def _empty():
     """What generate() made, gone again (the demo users and the site stay)."""
     ChallengePage.objects.all().delete()
+    Proposal.objects.all().delete()
     Challenge.objects.all().delete()
     Organization.objects.all().delete()
     User.objects.filter(email__endswith="@bench.example").delete()
@@ -114,6 +115,52 @@ def test_scale_one_makes_five_thousand_organisations_applicant_belongs_to_150():
     # Every organisation has an owner.
     owned = Membership.objects.filter(role=MembershipRole.OWNER).values("organization")
     assert organizations.exclude(pk__in=owned).count() == 0
+
+
+def test_scale_one_sends_two_thousand_proposals_with_their_receipts_and_files():
+    from django.db.models import Count
+
+    from challenges.services import proposal_content_digest
+
+    counts = generate(scale=1, seed=1, now=NOW)
+
+    challenge = proposals_challenge(now=NOW)
+    mine = challenge.proposals.all()
+    sent = mine.exclude(status=ProposalStatus.DRAFT)
+    assert sent.count() == counts["sent proposals"] - 1 == 2000
+    assert 0 < mine.filter(status=ProposalStatus.DRAFT).count() <= 50
+    assert {ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW} <= set(
+        sent.values_list("status", flat=True)
+    )
+    # One per organisation; sent ones numbered in the order they came, as the service does.
+    assert mine.values("organization").distinct().count() == mine.count()
+    in_order = list(sent.order_by("submitted_at", "id").values_list("reference", flat=True))
+    assert in_order == [f"{challenge.code}-{n:04d}" for n in range(1, 2001)]
+    challenge.refresh_from_db()
+    assert challenge.last_reference_number == 2000
+    assert all(challenge.opens_at <= p.submitted_at <= NOW for p in sent.only("submitted_at"))
+    # One to three files each.
+    files = Proposal.objects.annotate(n=Count("attachments")).values_list("n", flat=True)
+    assert set(files) == {1, 2, 3} and counts["attachments"] == Attachment.objects.count()
+    # applicant@'s organisations send more than the API's largest page, drafts among them.
+    theirs = Proposal.objects.filter(
+        organization__memberships__user__email="applicant@demo.example"
+    )
+    assert theirs.count() > 100 and theirs.filter(status=ProposalStatus.DRAFT).exists()
+    # Receipts are the services' own: the digest covers the attachments in the database.
+    for proposal in theirs.exclude(status=ProposalStatus.DRAFT).select_related(
+        "challenge", "track"
+    ):
+        assert proposal.content_sha256 == proposal_content_digest(proposal)
+    # The one-row twin of the staff lists: another challenge with a single sent proposal.
+    lone = Challenge.objects.exclude(pk=challenge.pk).filter(proposals__isnull=False)
+    assert lone.count() == 1 and lone.get().proposals.get().reference.endswith("-0001")
+    # Ids were given by the step: the next one the database gives follows them.
+    last = Proposal.objects.order_by("pk").last()
+    draft = Proposal.objects.create(
+        challenge=challenge, organization=last.organization, author=last.author, title="x"
+    )
+    assert draft.pk > last.pk
 
 
 def test_refuses_a_database_that_already_has_challenges():

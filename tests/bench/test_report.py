@@ -156,3 +156,112 @@ def test_off_scale_runs_mark_slow_scenarios_without_failing():
     assert next(line for line in text.splitlines() if line.startswith("search")).endswith("slow")
     assert "time budgets are for scale 1" in text
     assert "Every query budget met (time budgets not applied at this scale)." in text
+
+
+def test_a_deep_page_slower_than_its_factor_of_the_first_fails_where_time_budgets_apply():
+    scenarios = [
+        _result("list", median=20.0, max_ms=60),
+        _result("list.20", median=24.0, max_ms=60, no_slower_than=["list", 1.2]),
+        _result("list.last", median=25.0, max_ms=60, no_slower_than=["list", 1.2]),
+    ]
+
+    assert report.check(scenarios) == ["list.last: median 25.0 ms, more than 1.2 x list's 20.0 ms"]
+    assert report.check(scenarios, time_budgets=False) == []
+    text = report.render(
+        {
+            "scale": 10,
+            "requests": 30,
+            "floor": "list",
+            "time_budgets": False,
+            "scenarios": scenarios,
+            "http": None,
+            "phases": {"total": 1.0},
+            "failures": [],
+        }
+    )
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("list")}
+    assert rows["list.20"].endswith("ok") and rows["list.last"].endswith("slow")
+
+
+def _export(**extra):
+    figures = {"max_memory_mb": 50, "memory_peak_mb": 12.5, "streaming": True, "bytes": 600_000}
+    return _result("export", **{**figures, **extra})
+
+
+def test_an_export_must_stream_within_its_memory_budget_at_every_scale():
+    assert report.check([_export()], time_budgets=False) == []
+    assert report.check([_export(memory_peak_mb=51.0)], time_budgets=False) == [
+        "export: memory grew 51.0 MB, budget 50"
+    ]
+    assert report.check([_export(streaming=False)], time_budgets=False) == ["export: not streamed"]
+
+
+def test_the_report_lists_streamed_responses_with_their_memory():
+    scenarios = [_result("healthz", median=0.5), _export()]
+    text = report.render(
+        {
+            "scale": 1,
+            "requests": 30,
+            "floor": "healthz",
+            "scenarios": scenarios,
+            "http": None,
+            "phases": {"total": 1.0},
+            "failures": report.check(scenarios),
+        }
+    )
+
+    streamed = text.split("Streamed responses")[1]
+    line = next(line for line in streamed.splitlines() if line.startswith("export"))
+    assert "yes" in line and "600,000" in line and line.endswith("12.50/50")
+
+
+RUSH = {
+    "challenge": "RUSH-1",
+    "deadline_in_s": 5.0,
+    "on_time_margin_s": 4.2,
+    "late_by_s": 1.0,
+    "on_time_wall_s": 0.8,
+    "on_time": {"requests": 50, "statuses": {"200": 50}, "p50_ms": 400.0, "p99_ms": 790.5},
+    "late": {"requests": 50, "statuses": {"409": 50}, "p50_ms": 120.0, "p99_ms": 250.0},
+    "submitted": 50,
+    "references": 50,
+    "drafts": 50,
+    "failures": [],
+}
+
+
+def test_the_rush_is_reported_and_its_failures_fail_the_run():
+    http = {
+        "workers": 2,
+        "seconds": 1,
+        "targets": [
+            {
+                "name": "static",
+                "path": "/s.css",
+                "requests_per_s": 900.0,
+                "p99_ms": 2.0,
+                "requests": 900,
+                "errors": 0,
+            }
+        ],
+        "memory": [{"pid": 1, "peak_rss_mib": 80.0}],
+        "rush": RUSH,
+    }
+    scenarios = [_result("healthz", median=0.5)]
+    text = report.render(
+        {
+            "scale": 1,
+            "requests": 30,
+            "floor": "healthz",
+            "scenarios": scenarios,
+            "http": http,
+            "phases": {"total": 1.0},
+            "failures": [],
+        }
+    )
+
+    assert report.check_http(http) == []
+    assert "50 x 200" in text and "50 x 409" in text and "790.5" in text
+    assert "50 submitted with 50 distinct references, 50 still drafts" in text
+    late = {**RUSH, "failures": ["rush: 3 of 50 late submissions were not refused with 409"]}
+    assert report.check_http({**http, "rush": late}) == late["failures"]

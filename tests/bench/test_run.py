@@ -51,6 +51,12 @@ def test_the_whole_benchmark_runs_and_meets_its_query_budgets(tmp_path):
     assert [target["name"] for target in http["targets"]][:2] == ["static", "healthz"]
     assert all(t["requests"] > 0 and t["errors"] == 0 for t in http["targets"])
     assert len(http["memory"]) == 2 and all(w["peak_rss_mib"] > 0 for w in http["memory"])
+    rush = http["rush"]
+    assert rush["failures"] == []
+    assert rush["on_time"]["statuses"] == {"200": 50} and rush["late"]["statuses"] == {"409": 50}
+    assert (rush["submitted"], rush["references"], rush["drafts"]) == (50, 50, 50)
+    export = measured["admin.proposals.csv"]
+    assert export["streaming"] and 0 < export["memory_peak_mb"] < 50
 
 
 def _redis_answers() -> bool:
