@@ -64,15 +64,3 @@ def proposals_sent() -> QuerySet[Proposal]:
         .select_related("challenge", "track", "organization")
         .annotate(attachments_count=Coalesce(Subquery(files), 0))
     )
-
-
-def proposal_status_counts(*, challenge=None) -> dict[str, int]:
-    """Sent proposals per status (every status but draft, zeros included), for one
-    challenge or all of them: one aggregate query."""
-    rows = Proposal.objects.exclude(status=ProposalStatus.DRAFT)
-    if challenge is not None:
-        rows = rows.filter(challenge=challenge)
-    counts = {status: 0 for status in ProposalStatus.values if status != ProposalStatus.DRAFT}
-    for row in rows.order_by().values("status").annotate(n=Count("id")):
-        counts[row["status"]] = row["n"]
-    return counts
