@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from challenges.urls import urlpatterns as proposal_pages
+from cms.feeds import calendar_feed
+from cms.sitemap import robots_txt, sitemap_view
 from portal.views import healthz, privacy_notice
 from startups.urls import urlpatterns as organization_pages
 
@@ -20,6 +22,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
 ]
 
 if settings.DEBUG:
@@ -34,6 +38,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", privacy_notice, name="privacy_notice"),
+    path("calendar.ics", calendar_feed, name="calendar_feed"),
     # The applicant dashboard: organisations (startups) and proposals (challenges), one
     # namespace, each app keeping its own pages.
     path("dashboard/", include((organization_pages + proposal_pages, "dashboard"))),

@@ -1,0 +1,106 @@
+"""The iCalendar feed of openings and deadlines, the sitemap in both languages, and
+robots.txt."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from defusedxml import ElementTree as ET
+from django.test import Client
+from icalendar import Calendar
+
+from tests.factories import ChallengeFactory
+from tests.factories.challenges import ChallengePageFactory, translate
+from tests.helpers import count_queries
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+@pytest.fixture
+def calls():
+    opens = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
+    problem = ChallengeFactory(
+        code="P1-2026",
+        title="Giám sát môi trường",
+        opens_at=opens,
+        closes_at=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),  # 17:00 in Vietnam
+    )
+    page = ChallengePageFactory(challenge=problem, title="Giám sát môi trường khu công nghiệp")
+    english = translate(page, "en", title="Industrial-park monitoring", slug="p1-2026")
+    contest = ChallengeFactory(code="STEM-2026", opens_at=opens + timedelta(days=3))
+    hidden = ChallengeFactory(code="DRAFT-2026", is_published=False)
+    problem.urls = {"vi": "http://testserver" + page.url, "en": "http://testserver" + english.url}
+    return problem, contest, hidden
+
+
+def events(response):
+    calendar = Calendar.from_ical(response.content)
+    return {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+
+
+def test_the_calendar_has_each_published_calls_opening_and_deadline(calls):
+    problem, contest, _hidden = calls
+    response = Client().get("/calendar.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    found = events(response)
+    assert set(found) == {
+        "P1-2026-opens@testserver",
+        "P1-2026-deadline@testserver",
+        "STEM-2026-opens@testserver",
+        "STEM-2026-deadline@testserver",
+    }
+    deadline = found["P1-2026-deadline@testserver"]
+    assert deadline.decoded("dtstart") == problem.closes_at
+    assert str(deadline["summary"]).endswith("P1-2026 · Giám sát môi trường khu công nghiệp")
+    assert "17:00" in str(deadline["description"])
+    assert str(deadline["url"]).startswith("http://testserver/")
+    # A reminder a day before the deadline.
+    (alarm,) = deadline.walk("VALARM")
+    assert alarm.decoded("trigger") == timedelta(days=-1)
+
+
+def test_the_english_calendar_names_the_english_pages(calls):
+    problem = calls[0]
+    found = events(Client().get("/en/calendar.ics"))
+    deadline = found["P1-2026-deadline@testserver"]
+    assert str(deadline["summary"]) == "Deadline: P1-2026 · Industrial-park monitoring"
+    assert str(deadline["url"]) == problem.urls["en"]
+    assert problem.urls["en"].startswith("http://testserver/en/")
+
+
+def test_the_calendar_costs_the_same_queries_for_two_calls_or_twenty(calls):
+    client = Client()
+    client.get("/calendar.ics")
+    few, _ = count_queries(lambda: client.get("/calendar.ics"))
+    for _n in range(18):
+        ChallengePageFactory()
+    many, response = count_queries(lambda: client.get("/calendar.ics"))
+    assert few == many
+    assert len(events(response)) == 40
+
+
+def test_the_sitemap_lists_both_languages_with_alternates(calls):
+    response = Client().get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    entries = {
+        url.find(f"{SITEMAP}loc").text: {
+            link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+        }
+        for url in root.findall(f"{SITEMAP}url")
+    }
+    vi_page, en_page = calls[0].urls["vi"], calls[0].urls["en"]
+    assert vi_page in entries and en_page in entries
+    assert entries[en_page] == {"vi": vi_page, "x-default": vi_page, "en": en_page}
+    assert "http://testserver/" in entries and "http://testserver/en/" in entries
+
+
+def test_robots_points_at_the_sitemap_and_keeps_crawlers_out_of_private_parts():
+    body = Client().get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+    for private in ("/admin/", "/dashboard/", "/accounts/"):
+        assert f"Disallow: {private}" in body
