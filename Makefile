@@ -44,6 +44,7 @@ wrk:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

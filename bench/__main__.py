@@ -46,6 +46,8 @@ OWN_SETTINGS = {
     "THROTTLE_USER",
     "LOG_LEVEL",
     "TASKS_BACKEND",
+    "PAGE_CACHE_ENABLED",
+    "PAGE_CACHE_SECONDS",
 }
 
 
@@ -76,6 +78,8 @@ def _environments(*, database_url: str, redis_url: str, workdir: Path, prefix: s
         "THROTTLE_ANON": "100000000/min",
         "THROTTLE_USER": "100000000/min",
         "LOG_LEVEL": "ERROR",
+        # Renders are what the scenarios measure; the cache's own pass comes later.
+        "PAGE_CACHE_ENABLED": "false",
     }
     return development, production
 

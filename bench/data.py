@@ -32,8 +32,10 @@ from challenges.selectors import challenges_public
 from challenges.services import proposal_content_digest
 from cms.demo import seed_site
 from cms.models import ChallengeIndexPage, ChallengePage, HomePage
+from cms.search_index import challenge_pages_search_text_refresh
 from portal.demo import seed_users
 from portal.models import User
+from portal.text import refresh_folded
 from startups.enums import PROVINCES, MembershipRole, OrganizationKind, SizeBand, StartupStage
 from startups.enums import Sector as OrgSector
 from startups.models import Membership, Organization, StartupProfile
@@ -270,6 +272,9 @@ def make_challenges(data: BenchData) -> dict[str, int]:
             )
         )
         texts.append(these)
+    # bulk_create skips save(): fold the searched text here, as save() would.
+    for challenge in challenges:
+        refresh_folded(challenge, target="search_text", sources=Challenge.search_sources)
     Challenge.objects.bulk_create(challenges, batch_size=1000)
 
     home = HomePage.objects.get(depth=2, locale__language_code="vi")
@@ -288,6 +293,8 @@ def make_challenges(data: BenchData) -> dict[str, int]:
             if challenge.is_published or language == "vi"
         ]
         pages += _add_challenge_pages(index, rows, published_at=data.now)
+    # The pages were written without publishing, so no signal folded their text.
+    challenge_pages_search_text_refresh(challenge_ids=[challenge.pk for challenge in challenges])
     # Wagtail caches the site's root paths; the new pages do not change them, but the
     # new translations of the home page made above do.
     Site.clear_site_root_paths_cache()
@@ -471,6 +478,8 @@ def make_organizations(data: BenchData) -> dict[str, int]:
                 verified_at=data.now - timedelta(days=rng.randint(1, 400)) if verified else None,
             )
         )
+    for organization in organizations:
+        refresh_folded(organization, target="search_text", sources=Organization.search_sources)
     Organization.objects.bulk_create(organizations, batch_size=1000)
 
     profiles = [

@@ -16,6 +16,7 @@ from challenges.enums import (
     Sector,
     SubmissionLanguage,
 )
+from portal.text import refresh_folded
 from startups.enums import OrganizationKind
 
 _PAST = [ChallengeStatus.CLOSED, ChallengeStatus.RESULTS]
@@ -124,10 +125,18 @@ class Challenge(ClusterableModel):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     # The number of the last proposal submitted, for references like P1-2026-0042.
     last_reference_number = models.PositiveIntegerField(default=0, editable=False)
+    # What the API's `search` compares, folded by `portal.text.fold` (no diacritics, `đ`
+    # as `d`): this row's code, title and summary, kept by `save()`; and the titles and
+    # intros of its live pages in every language, kept by `cms.search_index` (the domain
+    # never reads pages).
+    search_text = models.TextField(editable=False, blank=True, default="")
+    pages_search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ChallengeQuerySet.as_manager()
+
+    search_sources = ("code", "title", "summary")
 
     class Meta:
         verbose_name = _("challenge")
@@ -149,6 +158,12 @@ class Challenge(ClusterableModel):
 
     def __str__(self):
         return f"{self.code} · {self.title}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        update_fields = refresh_folded(
+            self, target="search_text", sources=self.search_sources, update_fields=update_fields
+        )
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def clean(self):
         super().clean()

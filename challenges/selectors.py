@@ -1,12 +1,13 @@
 """Reads of challenges and proposals, each a constant number of queries whatever the
 number of rows."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from challenges.enums import ProposalStatus
+from challenges.enums import SENT_PROPOSAL_STATUSES, ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal
+from portal.text import fold
 from startups.models import Membership
 
 
@@ -17,6 +18,35 @@ def challenges_public(*, now=None) -> QuerySet[Challenge]:
     `cms.selectors.attach_challenge_pages` adds each row's page in a language.
     """
     return Challenge.objects.published().with_status(now or timezone.now())
+
+
+# Words of a query beyond these are ignored: enough for any real search, and the SQL
+# stays small whatever is typed.
+SEARCH_MAX_WORDS = 8
+
+
+def challenges_search(challenges: QuerySet[Challenge], *, query: str) -> QuerySet[Challenge]:
+    """`challenges` whose code, title, summary or live pages (any language) contain
+    every word of `query`, diacritics ignored (`giam sat` finds `giám sát`, `d` finds
+    `đ`). Filters the folded columns: no join, no extra query."""
+    for word in fold(query).split()[:SEARCH_MAX_WORDS]:
+        # Both sides are folded to lower case already: a plain `contains` is enough.
+        challenges = challenges.filter(
+            Q(search_text__contains=word) | Q(pages_search_text__contains=word)
+        )
+    return challenges
+
+
+def public_figures(*, now=None) -> dict[str, int]:
+    """The programme in three numbers, counted by the database in one query: calls open
+    now, proposals sent to published calls, and the organisations that sent them."""
+    now = now or timezone.now()
+    sent = Q(proposals__status__in=SENT_PROPOSAL_STATUSES)
+    return Challenge.objects.published().aggregate(
+        open_calls=Count("pk", distinct=True, filter=Q(opens_at__lte=now, closes_at__gt=now)),
+        proposals_sent=Count("proposals", filter=sent),
+        organizations=Count("proposals__organization", distinct=True, filter=sent),
+    )
 
 
 def proposals_for_user(*, user, with_attachments: bool = True) -> QuerySet[Proposal]:

@@ -4,6 +4,8 @@ hold them stay the same for every anonymous reader)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from challenges.enums import ChallengeKind, ChallengeStatus
+from challenges.enums import Sector as ChallengeSector
 from startups.enums import OrganizationKind, Sector, StartupStage
 
 
@@ -60,3 +62,45 @@ class DirectoryFilterForm(forms.Form):
             "sector": cleaned.get("sector", ""),
             "stage": cleaned.get("stage", ""),
         }
+
+
+class ChallengeFilterForm(forms.Form):
+    """The challenge index's filters; as in the directory, a value that is not one of
+    the choices is dropped."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_choices(_("All kinds"), ChallengeKind.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=_choices(_("Any status"), ChallengeStatus.choices),
+    )
+    sector = forms.ChoiceField(
+        label=_("Theme"),
+        required=False,
+        choices=_choices(_("All themes"), ChallengeSector.choices),
+    )
+    names = ("kind", "status", "sector")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "calls-%s")
+        super().__init__(*args, **kwargs)
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned.get(name, "") for name in self.names}
+
+    def selects(self) -> list[dict]:
+        filters = self.filters()
+        return [
+            {
+                "name": name,
+                "id": self.auto_id % name,
+                "label": self.fields[name].label,
+                "choices": [(value, str(label)) for value, label in self.fields[name].choices],
+                "value": filters[name],
+            }
+            for name in self.names
+        ]

@@ -120,3 +120,22 @@ class PageUrls:
             return page_path
         site = self.current_site
         return page_path if site is not None and site.pk == site_id else root_url + page_path
+
+
+def translation_urls(page, request=None) -> dict[str, str]:
+    """The URL of `page`'s live translation in each language that has one (the page's
+    own language included), by language code. Free when routing brought the
+    translations' paths (`cms.routing`); else one query."""
+    page_urls = PageUrls.for_request(request)
+    known = getattr(page, "translation_url_paths", None)
+    if known is None:
+        known = page.get_translations(inclusive=True).live()
+        known = known.values_list("locale__language_code", "url_path")
+    else:
+        known = known.items()
+    urls = {}
+    for code, url_path in known:
+        url = page_urls.url(url_path) if url_path else None
+        if url:
+            urls[code] = url
+    return urls

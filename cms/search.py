@@ -7,7 +7,10 @@ in its `search_fields`: the page's searchable text is indexed a second time fold
 """
 
 from django.utils.html import strip_tags
+from wagtail.models import Locale, Page
 
+# Imported for its receivers too: they keep the API's search text of challenges current.
+from cms import search_index
 from portal.text import fold
 
 
@@ -27,3 +30,28 @@ class FoldedSearchMixin:
             else:
                 parts.append(strip_tags(str(value)))
         return fold(" ".join(str(part) for part in parts))
+
+
+def pages_search(query: str, *, language: str):
+    """Live pages in `language` matching every word of `query`, diacritics ignored, most
+    relevant first: Wagtail search results (count and slices each one query), with
+    specific pages. The query is folded, so it matches the folded copy each page type
+    indexes (`search_folded`): `giam sat` and `giám sát` both find `giám sát`.
+
+    Whole words: on PostgreSQL the database backend compares full-text lexemes, on SQLite
+    FTS5 tokens; an unfinished word is not completed (a results page, not as-you-type).
+    """
+    folded = fold(query)
+    if not folded:
+        return Page.objects.none()
+    pages = (
+        Page.objects.live()
+        # A subquery, not a query: the language's locale is looked up inside the search's.
+        .filter(locale__in=Locale.objects.filter(language_code=language))
+        .specific()
+    )
+    # A challenge the domain has not published has no public page (`ChallengePage.serve`).
+    for model in search_index.challenge_page_models():
+        hidden = model.objects.filter(challenge__is_published=False).values("pk")
+        pages = pages.exclude(id__in=hidden)
+    return pages.search(folded, operator="and")

@@ -53,3 +53,59 @@ def attach_challenge_pages(
             PageSummary(title=found[0], intro=found[1], url=urls.url(found[2])) if found else None
         )
     return challenges
+
+
+@dataclass(frozen=True, slots=True)
+class MenuLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuView:
+    links: list
+    text: str
+
+
+def menus_for_request(request=None) -> dict[str, MenuView]:
+    """Every menu ({location: MenuView}) in the active language, or the default
+    language's where the active one has none: one query for all menus and their links,
+    no page object loaded (URLs from each page's url_path). Kept on the request, so a
+    page that asks twice pays once."""
+    from cms.models import Menu
+
+    language = translation.get_language()
+    cached = request.__dict__.get("_cms_menus") if request is not None else None
+    if cached is not None and cached[0] == language:
+        return cached[1]
+    rows = (
+        Menu.objects.filter(locale__language_code__in={language, settings.LANGUAGE_CODE})
+        .order_by("location", "items__sort_order", "items__id")
+        .values_list(
+            "location",
+            "locale__language_code",
+            "text",
+            "items__label",
+            "items__link_url",
+            "items__link_page__title",
+            "items__link_page__url_path",
+            "items__link_page__live",
+        )
+    )
+    urls = PageUrls.for_request(request)
+    found: dict[tuple[str, str], MenuView] = {}
+    for location, menu_language, text, label, link_url, title, url_path, live in rows:
+        menu = found.setdefault((location, menu_language), MenuView(links=[], text=text))
+        if link_url:
+            menu.links.append(MenuLink(label=label, url=link_url))
+        elif url_path and live:
+            url = urls.url(url_path)
+            if url:
+                menu.links.append(MenuLink(label=label or title, url=url))
+    menus = {}
+    for (location, menu_language), menu in found.items():
+        if menu_language == language or location not in menus:
+            menus[location] = menu
+    if request is not None:
+        request._cms_menus = (language, menus)
+    return menus

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before the session, CSRF and authentication: a cached page needs none of them.
+    "portal.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.middleware.ApiLanguageMiddleware",
@@ -161,6 +164,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages for anonymous visitors (portal.cache), dropped when what they show changes
+# (cms.signals) and kept at most this long: a challenge's countdown moves with the clock.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300)
 
 # Background work: run at once unless a real backend is configured.
 TASKS = {

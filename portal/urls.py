@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,7 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from challenges.urls import urlpatterns as proposal_pages
 from cms.feeds import calendar_feed
+from cms.search_views import search
 from cms.sitemap import robots_txt, sitemap_view
+from portal.api.views import api_not_found
 from portal.views import healthz, privacy_notice
 from startups.urls import urlpatterns as organization_pages
 
@@ -21,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Any other path under /api/ answers the API's JSON 404, never the site's HTML page.
+    re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap_view, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
@@ -42,6 +47,8 @@ urlpatterns += i18n_patterns(
     # The applicant dashboard: organisations (startups) and proposals (challenges), one
     # namespace, each app keeping its own pages.
     path("dashboard/", include((organization_pages + proposal_pages, "dashboard"))),
+    # Translated: /tim-kiem/ in Vietnamese, /en/search/ in English.
+    path(_("search/"), search, name="search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import refresh_folded
 from startups.enums import (
     KINDS_REQUIRING_TAX_CODE,
     PROVINCES,
@@ -86,8 +87,13 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The directory's search compares this: names and description folded by
+    # `portal.text.fold` (no diacritics, `đ` as `d`), kept by `save()`.
+    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    search_sources = ("legal_name", "short_name", "description")
 
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -122,6 +128,12 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.short_name or self.legal_name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        update_fields = refresh_folded(
+            self, target="search_text", sources=self.search_sources, update_fields=update_fields
+        )
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -1,8 +1,9 @@
 """Reads of organisations, each scoped to its caller and a constant number of queries."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Lower
 
+from portal.text import fold
 from startups.enums import OrganizationKind
 from startups.models import Invitation, Membership, Organization
 
@@ -87,10 +88,8 @@ def directory_organizations(
         organizations = organizations.filter(
             kind=OrganizationKind.STARTUP, startup_profile__stage=stage
         )
-    for word in search.split()[:8]:
-        organizations = organizations.filter(
-            Q(legal_name__icontains=word)
-            | Q(short_name__icontains=word)
-            | Q(description__icontains=word)
-        )
+    # Every word, diacritics ignored (`giam sat` finds `giám sát`, `d` finds `đ`), in
+    # the names or description (`search_text`, folded the same way when saved).
+    for word in fold(search).split()[:8]:
+        organizations = organizations.filter(search_text__contains=word)
     return organizations.order_by(Lower("legal_name"), "id")

@@ -18,6 +18,14 @@ def _isolated_cache():
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_off(settings):
+    # Query-count tests measure a page's render, which a cache hit would skip;
+    # tests/portal/test_page_cache.py turns the cache on (with it on, the rest of the
+    # suite also passed: every content change it makes drops the cached pages).
+    settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

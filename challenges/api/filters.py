@@ -1,9 +1,9 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from challenges.enums import ChallengeKind, ChallengeStatus, ProposalStatus, Sector
 from challenges.models import Challenge, Proposal
+from challenges.selectors import challenges_search
 
 
 class ChallengeFilter(django_filters.FilterSet):
@@ -20,21 +20,7 @@ class ChallengeFilter(django_filters.FilterSet):
         fields = ["kind", "sector", "status", "search"]
 
     def filter_search(self, queryset, name, value):
-        from cms.models import ChallengePage
-
-        value = value.strip()
-        if not value:
-            return queryset
-        # Matches the official text or any language's live page, without duplicate rows.
-        page_match = ChallengePage.objects.live().filter(
-            Q(title__icontains=value) | Q(intro__icontains=value), challenge=OuterRef("pk")
-        )
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Exists(page_match)
-        )
+        return challenges_search(queryset, query=value)
 
 
 class ProposalFilter(django_filters.FilterSet):

@@ -66,3 +66,11 @@ def isoformat(value):
 def language_home(code):
     """The home page of a language: `/` for the default language, `/<code>/` otherwise."""
     return "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+
+
+@register.simple_tag(takes_context=True)
+def site_menus(context):
+    """The menus of the page's chrome ({location: menu}), one query per request."""
+    from cms.selectors import menus_for_request
+
+    return menus_for_request(context.get("request"))

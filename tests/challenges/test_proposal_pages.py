@@ -528,10 +528,11 @@ def test_the_detail_runs_the_same_queries_for_1_and_15_documents(draft, member):
         lambda: client.get(en("proposal", draft.pk)), add, few=1, many=15
     )
     assert response.status_code == 200
-    assert queries <= 10
+    # The page's own reads and the site's chrome (menus and settings: two queries).
+    assert queries <= 12
     client.post(en("proposal_submit", draft.pk))
     receipt_queries, _ = count_queries(lambda: client.get(en("proposal_receipt", draft.pk)))
-    assert receipt_queries <= 10
+    assert receipt_queries <= 12
 
 
 def test_the_list_names_each_call_by_its_page_in_the_readers_language(
