@@ -1,17 +1,23 @@
-"""Feeds a firm subscribes to once: every call's opening and deadline as an iCalendar
-calendar (icalendar), in the language of the URL (`/lich.ics`, `/en/calendar.ics`)."""
+"""Feeds a reader subscribes to once, in the language of the URL: every call's opening
+and deadline as an iCalendar calendar (icalendar; `/calendar.ics`, `/en/calendar.ics`)
+and the news as Atom (Django's syndication framework; `/news.atom`, `/en/news.atom`)."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from icalendar import Alarm, Calendar, Event
 
 from challenges.models import Challenge
 from challenges.services import local_time
+from cms.models import NewsPage
 from cms.selectors import attach_challenge_pages
+from cms.templatetags.cms_tags import language_home
 
 # How often a subscribed calendar application should fetch the feed again.
 REFRESH = timedelta(hours=6)
@@ -65,3 +71,53 @@ def calendar_feed(request):
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calls.ics"'
     return response
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class NewsFeed(Feed):
+    """The latest news items of the request's language, newest first, with their tags
+    as categories: two queries whatever the number of items. One instance serves every
+    request: the request travels as the feed's object, never as an attribute."""
+
+    feed_type = Atom1Feed
+    items_shown = 30
+
+    def get_object(self, request, *args, **kwargs):
+        return request
+
+    def title(self, request):
+        return _("News from the Open Innovation Portal")
+
+    def subtitle(self, request):
+        return _("Announcements of the Department of Science and Technology")
+
+    def link(self, request):
+        return language_home(translation.get_language())
+
+    def items(self, request):
+        news = (
+            NewsPage.objects.live()
+            .public()
+            .filter(locale__language_code=translation.get_language())
+        )
+        summaries = NewsPage.summaries(news, request)[: self.items_shown]
+        NewsPage.attach_tags(summaries)
+        return summaries
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        # News carries a date; its moment is the start of that day in Vietnam.
+        return datetime.combine(item.date, time(), tzinfo=VIETNAM)
+
+    def item_categories(self, item):
+        return [name for _slug, name in item.tags]

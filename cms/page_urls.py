@@ -129,12 +129,13 @@ def translation_urls(page, request=None) -> dict[str, str]:
     page_urls = PageUrls.for_request(request)
     known = getattr(page, "translation_url_paths", None)
     if known is None:
-        known = page.get_translations(inclusive=True).live()
-        known = known.values_list("locale__language_code", "url_path")
-    else:
-        known = known.items()
+        translations = page.get_translations(inclusive=True).live()
+        # Kept on the page: the language switcher and the head's alternates both ask.
+        known = page.translation_url_paths = dict(
+            translations.values_list("locale__language_code", "url_path")
+        )
     urls = {}
-    for code, url_path in known:
+    for code, url_path in known.items():
         url = page_urls.url(url_path) if url_path else None
         if url:
             urls[code] = url

@@ -9,7 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from challenges.urls import urlpatterns as proposal_pages
-from cms.feeds import calendar_feed
+from cms.feeds import NewsFeed, calendar_feed
 from cms.search_views import search
 from cms.sitemap import robots_txt, sitemap_view
 from portal.api.views import api_not_found
@@ -44,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("privacy/", privacy_notice, name="privacy_notice"),
     path("calendar.ics", calendar_feed, name="calendar_feed"),
+    path("news.atom", NewsFeed(), name="news_feed"),
     # The applicant dashboard: organisations (startups) and proposals (challenges), one
     # namespace, each app keeping its own pages.
     path("dashboard/", include((organization_pages + proposal_pages, "dashboard"))),

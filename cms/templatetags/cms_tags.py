@@ -6,7 +6,7 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 
-from cms.page_urls import PageUrls
+from cms.page_urls import translation_urls
 
 register = template.Library()
 
@@ -23,17 +23,7 @@ def language_links(context, page=None):
     current = get_language()
     urls = {}
     if page:  # templates without a page pass "" (string_if_invalid)
-        page_urls = PageUrls.for_request(request)
-        # The routing query may have brought them (cms.routing); else one query.
-        known = getattr(page, "translation_url_paths", None)
-        if known is None:
-            translations = page.get_translations(inclusive=True).live()
-            known = translations.values_list("locale__language_code", "url_path")
-        else:
-            known = known.items()
-        for code, url_path in known:
-            if url_path:
-                urls[code] = page_urls.url(url_path)
+        urls = translation_urls(page, request)
     elif request is not None:
         here = request.get_full_path()
         for code, _name in settings.LANGUAGES:

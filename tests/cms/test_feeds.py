@@ -104,3 +104,43 @@ def test_robots_points_at_the_sitemap_and_keeps_crawlers_out_of_private_parts():
     assert "Sitemap: http://testserver/sitemap.xml" in body
     for private in ("/admin/", "/dashboard/", "/accounts/"):
         assert f"Disallow: {private}" in body
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_the_news_feed_is_atom_with_the_latest_items_of_its_language():
+    from tests.cms.test_page_types import _news
+
+    _news("Công bố sáu bài toán lớn", days_ago=2, tags=["Sự kiện", "Bài toán"])
+    _news("Mở cổng nộp hồ sơ", days_ago=1)
+    response = Client().get("/news.atom")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.find(f"{ATOM}title").text for entry in entries] == [
+        "Mở cổng nộp hồ sơ",
+        "Công bố sáu bài toán lớn",
+    ]
+    older = entries[1]
+    assert older.find(f"{ATOM}link").get("href").startswith("http://testserver/")
+    assert {c.get("term") for c in older.findall(f"{ATOM}category")} == {"Sự kiện", "Bài toán"}
+    assert older.find(f"{ATOM}summary").text == "Tóm tắt: Công bố sáu bài toán lớn"
+    # The English feed holds the English news only: none yet.
+    english = ET.fromstring(Client().get("/en/news.atom").content)
+    assert english.findall(f"{ATOM}entry") == []
+
+
+def test_pages_name_their_canonical_url_languages_and_preview(calls):
+    problem = calls[0]
+    body = Client().get(problem.urls["en"] + "?utm_source=mail").content.decode()
+    assert f'<link rel="canonical" href="{problem.urls["en"]}">' in body
+    assert f'<link rel="alternate" hreflang="vi" href="{problem.urls["vi"]}">' in body
+    assert f'<link rel="alternate" hreflang="en" href="{problem.urls["en"]}">' in body
+    assert f'<link rel="alternate" hreflang="x-default" href="{problem.urls["vi"]}">' in body
+    assert '<meta property="og:title" content="Industrial-park monitoring">' in body
+    assert '<meta property="og:locale" content="en_GB">' in body
+    assert 'type="application/atom+xml" href="/en/news.atom"' in body
+    assert 'type="text/calendar" href="/en/calendar.ics"' in body
