@@ -10,6 +10,7 @@ A later feature adds its data as one more step in `STEPS`: a function taking the
 its own rows there, and returning how many rows of what it made.
 """
 
+import json
 import random
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -24,14 +25,29 @@ from django.db.models import Max
 from django.utils import timezone
 from psycopg import sql
 from stdnum.vn import mst
+from taggit.models import Tag
 from wagtail.models import Locale, Page, Site
+from wagtail.search.backends import get_search_backend
 
 from challenges.enums import AttachmentKind, ChallengeKind, ChallengeStatus, ProposalStatus, Sector
 from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
 from challenges.services import proposal_content_digest
 from cms.demo import seed_site
-from cms.models import ChallengeIndexPage, ChallengePage, HomePage
+from cms.models import (
+    ChallengeIndexPage,
+    ChallengePage,
+    FundPage,
+    HomePage,
+    Menu,
+    NewsIndexPage,
+    NewsPage,
+    NewsPageTag,
+    ResultsPage,
+    ResultsPageWinner,
+    SiteSettings,
+    StandardPage,
+)
 from cms.search_index import challenge_pages_search_text_refresh
 from portal.demo import seed_users
 from portal.models import User
@@ -782,11 +798,227 @@ def make_proposals(data: BenchData) -> dict[str, int]:
     }
 
 
+# News items at scale 1 (Vietnamese), one in NEWS_TRANSLATED_EVERY of them also in English.
+NEWS_PER_SCALE = 500
+NEWS_TRANSLATED_EVERY = 4
+# (Vietnamese, English) tag names; each item carries one to three of them.
+NEWS_TAGS = [
+    ("Bài toán lớn", "Major problems"),
+    ("Sự kiện", "Events"),
+    ("Khởi nghiệp", "Startups"),
+    ("Kết quả", "Results"),
+    ("STEM", "STEM"),
+    ("Quỹ đầu tư", "Venture fund"),
+    ("Bán dẫn", "Semiconductors"),
+    ("Chuyển đổi số", "Digital transformation"),
+]
+NEWS_LEADS = [
+    ("Hội thảo về", "A workshop on"),
+    ("Doanh nghiệp đề xuất", "Firms propose"),
+    ("Sở Khoa học và Công nghệ thí điểm", "The department pilots"),
+    ("Kết quả bước đầu của", "First results of"),
+    ("Tọa đàm chuyên gia về", "Experts discuss"),
+]
+# A results page's winners: (vi prize, en prize, amount in VND).
+PRIZES = [
+    ("Giải Nhất", "First prize", 500_000_000),
+    ("Giải Nhì", "Second prize", 300_000_000),
+    ("Giải Ba", "Third prize", 200_000_000),
+]
+
+
+def _add_pages(
+    parent: Page, model: type[Page], rows, fields: Sequence[str], *, published_at: datetime
+) -> list[Page]:
+    """Append live pages of `model` under `parent` in one pass, as `_add_challenge_pages`
+    does: tree paths computed here, the base rows bulk-inserted, the specific rows
+    copied. `rows` holds (title, slug, translation key, values of `fields`)."""
+    parent = Page.objects.get(pk=parent.pk)  # a fresh numchild
+    content_type = ContentType.objects.get_for_model(model)
+    depth = parent.depth + 1
+    pages = [
+        Page(
+            title=title,
+            draft_title=title,
+            slug=slug,
+            content_type=content_type,
+            path=Page._get_path(parent.path, depth, step),
+            depth=depth,
+            numchild=0,
+            url_path=f"{parent.url_path}{slug}/",
+            locale_id=parent.locale_id,
+            translation_key=key,
+            live=True,
+            has_unpublished_changes=False,
+            first_published_at=published_at,
+            last_published_at=published_at,
+        )
+        for step, (title, slug, key, _values) in enumerate(rows, parent.numchild + 1)
+    ]
+    Page.objects.bulk_create(pages, batch_size=1000)
+    copy_rows(
+        model,
+        ["page_ptr", *fields],
+        ((page.pk, *values) for page, (*_page, values) in zip(pages, rows, strict=True)),
+    )
+    Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild + len(pages))
+    return pages
+
+
+def _paragraphs(rng: random.Random, *texts: str) -> str:
+    """A body StreamField's JSON: one paragraph block per text."""
+    return json.dumps(
+        [
+            {
+                "type": "paragraph",
+                "value": f"<p>{text}</p>",
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+            }
+            for text in texts
+        ]
+    )
+
+
+def make_news(data: BenchData) -> dict[str, int]:
+    """News items under the news index in Vietnamese, newest first over the last three
+    years, each with one to three tags; one in NEWS_TRANSLATED_EVERY also in English
+    (same translation key, English tags). The site's other pages (about, fund, menus,
+    footer, site settings) come from `make_site`, as seed_demo makes them."""
+    rng = data.rng
+    en = Locale.objects.get(language_code="en")
+    index_vi = NewsIndexPage.objects.get(locale__language_code="vi")
+    index_en = index_vi.get_translation(en)
+    tags = [
+        tuple(Tag.objects.get_or_create(name=name)[0].pk for name in pair) for pair in NEWS_TAGS
+    ]
+    today = timezone.localdate(data.now)
+    items = []
+    for number in range(1, data.count(NEWS_PER_SCALE) + 1):
+        sector = rng.choice(list(TOPICS))
+        lead, topic, place = rng.choice(NEWS_LEADS), rng.choice(TOPICS[sector]), rng.choice(PLACES)
+        sentences = rng.sample(SENTENCES, 2)
+        items.append(
+            {
+                "number": number,
+                "key": uuid.UUID(int=rng.getrandbits(128)),
+                "date": today - timedelta(days=rng.randint(0, 3 * 365)),
+                "tags": rng.sample(tags, rng.randint(1, 3)),
+                "translated": number % NEWS_TRANSLATED_EVERY == 0,
+                "texts": [
+                    (f"{lead[i]} {topic[i]} {place[i]}", sentences[0][i], sentences[1][i])
+                    for i in (0, 1)
+                ],
+            }
+        )
+    made = {}
+    for i, (language, index, slug) in enumerate(
+        (("vi", index_vi, "tin-{:04d}"), ("en", index_en, "news-{:04d}"))
+    ):
+        mine = [item for item in items if language == "vi" or item["translated"]]
+        rows = []
+        for item in mine:
+            title, intro, more = item["texts"][i]
+            values = (item["date"], intro, _paragraphs(rng, intro, more), None)
+            rows.append((title, slug.format(item["number"]), item["key"], values))
+        fields = ["date", "intro", "body", "image"]
+        pages = _add_pages(index, NewsPage, rows, fields, published_at=data.now)
+        copy_rows(
+            NewsPageTag,
+            ["content_object", "tag"],
+            (
+                (page.pk, pair[i])
+                for page, item in zip(pages, mine, strict=True)
+                for pair in item["tags"]
+            ),
+        )
+        made[language] = pages
+    data.made["news"] = made
+    return {
+        "news items": len(made["vi"]),
+        "news translations": len(made["en"]),
+        "standard pages": StandardPage.objects.live().count(),
+        "fund pages": FundPage.objects.live().count(),
+        "menus": Menu.objects.count(),
+        "site settings": SiteSettings.objects.count(),
+    }
+
+
+def results_challenge(now: datetime | None = None) -> Challenge | None:
+    """The challenge the bench's results page is about: the first published one, by
+    code, whose results are out."""
+    return (
+        challenges_public(now=now)
+        .filter(current_status=ChallengeStatus.RESULTS)
+        .order_by("code")
+        .first()
+    )
+
+
+def make_results(data: BenchData) -> dict[str, int]:
+    """A results page, in both languages, for a challenge whose results are published,
+    with its winners drawn from the organisations."""
+    challenge = results_challenge(now=data.now)
+    if challenge is None:
+        # Below scale 0.04 there are fewer than four published challenges, one per state.
+        return {"results pages": 0, "winners": 0}
+    en = Locale.objects.get(language_code="en")
+    index_vi = ChallengeIndexPage.objects.get(locale__language_code="vi")
+    key = uuid.UUID(int=data.rng.getrandbits(128))
+    winners = data.rng.sample(data.made["organizations"], len(PRIZES))
+    texts = {
+        "vi": (f"Kết quả {challenge.code}", "Danh sách đơn vị đoạt giải.", "ket-qua"),
+        "en": (f"Results of {challenge.code}", "The winners.", "results"),
+    }
+    pages = 0
+    for i, (language, index) in enumerate((("vi", index_vi), ("en", index_vi.get_translation(en)))):
+        title, intro, word = texts[language]
+        slug = f"{challenge.code.lower()}-{word}"
+        values = (challenge.pk, intro, _paragraphs(data.rng, intro))
+        (page,) = _add_pages(
+            index,
+            ResultsPage,
+            [(title, slug, key, values)],
+            ["challenge", "intro", "body"],
+            published_at=data.now,
+        )
+        ResultsPageWinner.objects.bulk_create(
+            ResultsPageWinner(
+                page_id=page.pk,
+                sort_order=order,
+                prize=prize[i],
+                name=_texts(data.rng, challenge.sector)["vi"][0],
+                organization_name=organization.legal_name,
+                amount_vnd=prize[2],
+            )
+            for order, (prize, organization) in enumerate(zip(PRIZES, winners, strict=True))
+        )
+        pages += 1
+    data.made["results_challenge"] = challenge
+    return {"results pages": pages, "winners": pages * len(PRIZES)}
+
+
+def index_pages(data: BenchData) -> dict[str, int]:
+    """Add the pages written in bulk to Wagtail's search index, as `update_index` would
+    (signals never saw them): the site search finds them like any published page."""
+    backend = get_search_backend()
+    indexed = 0
+    for model in (ChallengePage, NewsPage, ResultsPage):
+        ids = list(model.objects.values_list("pk", flat=True).order_by("pk"))
+        for start in range(0, len(ids), 500):
+            chunk = list(model.get_indexed_objects().filter(pk__in=ids[start : start + 500]))
+            backend.add_bulk(model, chunk)
+            indexed += len(chunk)
+    return {"pages indexed": indexed}
+
+
 STEPS: list[Callable[[BenchData], dict[str, int]]] = [
     make_site,
     make_challenges,
     make_organizations,
     make_proposals,
+    make_news,
+    make_results,
+    index_pages,
 ]
 
 

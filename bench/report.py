@@ -56,7 +56,16 @@ def _memory_failures(result: dict) -> list[str]:
     return failures
 
 
-def check_http(http: dict | None) -> list[str]:
+# The least share of the static file's requests/s a cached anonymous page must reach
+# (bench.scenarios.CACHED_SHARE, repeated here so that this module imports nothing).
+CACHED_SHARE = 0.5
+STATIC = "static"
+
+
+def check_http(http: dict | None, *, time_budgets: bool = True) -> list[str]:
+    """Every HTTP failure: errors under load, a cached page that was not a cache hit, a
+    cached page below CACHED_SHARE of the static file's rate (where time budgets apply),
+    and the rush's failures."""
     if not http:
         return []
     failures = [
@@ -64,7 +73,41 @@ def check_http(http: dict | None) -> list[str]:
         for target in http["targets"]
         if target["errors"]
     ]
+    failures += cache_failures(http["targets"])
+    if time_budgets:
+        failures += rate_failures(http["targets"])
     return failures + list((http.get("rush") or {}).get("failures", []))
+
+
+def cache_failures(targets: list[dict]) -> list[str]:
+    """A cached page whose last warm-up was not answered from the page cache."""
+    return [
+        f"HTTP {target['name']}: X-Cache {target.get('x_cache') or 'missing'} after the"
+        " warm-up, expected hit"
+        for target in targets
+        if target.get("cached") and target.get("x_cache") != "hit"
+    ]
+
+
+def static_share(target: dict, targets: list[dict]) -> float | None:
+    """The target's requests/s as a share of the static file's; None without it."""
+    static = next((t for t in targets if t["name"] == STATIC), None)
+    if not static or not static["requests_per_s"]:
+        return None
+    return target["requests_per_s"] / static["requests_per_s"]
+
+
+def rate_failures(targets: list[dict]) -> list[str]:
+    """A cached page answering fewer than CACHED_SHARE of the static file's requests/s."""
+    failures = []
+    for target in targets:
+        share = static_share(target, targets) if target.get("cached") else None
+        if share is not None and share < CACHED_SHARE:
+            failures.append(
+                f"HTTP {target['name']}: {target['requests_per_s']:,.0f} requests/s,"
+                f" {share:.2f} of the static file's, budget {CACHED_SHARE:g}"
+            )
+    return failures
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -103,6 +146,22 @@ def _render_rush(rush: dict | None) -> list[str]:
         "",
         f"In the database: {rush['submitted']} submitted with {rush['references']} distinct"
         f" references, {rush['drafts']} still drafts.",
+    ]
+
+
+def _http_row(target: dict, targets: list[dict]) -> list:
+    share = static_share(target, targets)
+    shown = "" if share is None or target["name"] == STATIC else f"{share:.2f}"
+    if target.get("cached") and shown:
+        shown += "/" + f"{CACHED_SHARE:g}"
+    return [
+        f"{target['name']} {target['path']}",
+        target.get("x_cache") or "-",
+        f"{target['requests_per_s']:,.0f}",
+        shown,
+        f"{target['p99_ms']:.1f}",
+        f"{target['requests']:,}",
+        target["errors"],
     ]
 
 
@@ -181,19 +240,12 @@ def render(report: dict) -> str:
             " per path:",
             "",
             _table(
-                ["path", "requests/s", "p99 ms", "requests", "errors"],
-                [
-                    [
-                        f"{target['name']} {target['path']}",
-                        f"{target['requests_per_s']:,.0f}",
-                        f"{target['p99_ms']:.1f}",
-                        f"{target['requests']:,}",
-                        target["errors"],
-                    ]
-                    for target in http["targets"]
-                ],
-                right={1, 2, 3, 4},
+                ["path", "cache", "requests/s", "x static", "p99 ms", "requests", "errors"],
+                [_http_row(target, http["targets"]) for target in http["targets"]],
+                right={2, 3, 4, 5, 6},
             ),
+            f"(cache: the page cache's answer to the last warm-up request; cached pages"
+            f" must reach {CACHED_SHARE:g} x static's requests/s where time budgets apply)",
             "",
             "Peak resident memory per worker (VmHWM): "
             + ", ".join(f"{worker['peak_rss_mib']} MiB" for worker in http["memory"]),

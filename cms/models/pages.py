@@ -82,25 +82,33 @@ def _website_label(url: str) -> str:
 def _live_children(parent, types: dict, request, *, also=None) -> dict:
     """The URL of `parent`'s first live child of each model in `types` ({model: name}),
     None where there is none; with `also` (a page id), that page's URL too, under
-    "also". One query for all."""
+    "also". One query for all, which also brings the paths of `parent`'s live
+    translations for the language switcher and the head's alternates (kept on `parent`
+    as `translation_url_paths`, as routing keeps them on the pages below)."""
     by_type = {ContentType.objects.get_for_model(model).pk: name for model, name in types.items()}
     found = dict.fromkeys([*types.values(), "also"])
     wanted = Page.objects.child_of_q(parent) & Q(content_type__in=by_type)
+    wanted |= Q(translation_key=parent.translation_key)
     if also:
         wanted |= Q(pk=also)
     rows = (
         Page.objects.live()
         .filter(wanted)
         .order_by("path")
-        .values_list("pk", "content_type", "url_path")
+        .values_list("pk", "content_type", "url_path", "translation_key", "locale__language_code")
     )
     urls = PageUrls.for_request(request)
-    for pk, content_type, url_path in rows:
+    translations = {}
+    for pk, content_type, url_path, translation_key, language in rows:
+        if translation_key == parent.translation_key:
+            translations[language] = url_path
         if pk == also:
             found["also"] = urls.url(url_path)
         name = by_type.get(content_type)
         if name and url_path.startswith(parent.url_path) and url_path != parent.url_path:
             found[name] = found[name] or urls.url(url_path)
+    if getattr(parent, "translation_url_paths", None) is None:
+        parent.translation_url_paths = translations
     return found
 
 

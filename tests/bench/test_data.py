@@ -7,11 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page
 
-from bench.data import generate, proposals_challenge
+from bench.data import NEWS_TAGS, generate, proposals_challenge, results_challenge
 from challenges.enums import ChallengeStatus, ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
-from cms.models import ChallengePage
+from cms.models import ChallengePage, NewsPage
 from portal.models import User
 from startups.models import Organization
 
@@ -35,6 +35,11 @@ def _snapshot():
             (p.locale.language_code, p.url_path, p.title, p.intro, p.live)
             for p in ChallengePage.objects.select_related("locale").order_by("path")
         ]
+        + list(
+            NewsPage.objects.order_by("path", "tagged_items__tag__name").values_list(
+                "locale__language_code", "url_path", "title", "date", "tagged_items__tag__name"
+            )
+        )
     )
 
 
@@ -84,6 +89,11 @@ def test_the_pages_it_makes_are_served_in_both_languages(client):
 
 def _empty():
     """What generate() made, gone again (the demo users and the site stay)."""
+    from cms.models import ResultsPage
+
+    NewsPage.objects.filter(slug__startswith=("tin-")).delete()
+    NewsPage.objects.filter(slug__startswith=("news-")).delete()
+    ResultsPage.objects.all().delete()
     ChallengePage.objects.all().delete()
     Proposal.objects.all().delete()
     Challenge.objects.all().delete()
@@ -193,3 +203,48 @@ def test_refused_in_production(settings):
 def test_scale_must_be_positive():
     with pytest.raises(CommandError, match="greater than 0"):
         call_command("bench_data", "--scale=0")
+
+
+def test_scale_one_adds_500_news_items_with_tags_a_results_page_and_the_site_chrome(client):
+    from taggit.models import Tag
+
+    from cms.models import (
+        FundPage,
+        Menu,
+        NewsIndexPage,
+        ResultsPage,
+        SiteSettings,
+        StandardPage,
+    )
+
+    counts = generate(scale=1, seed=1, now=NOW)
+
+    assert counts["news items"] == 500 and counts["news translations"] == 125
+    vi_index = NewsIndexPage.objects.get(locale__language_code="vi")
+    en_index = NewsIndexPage.objects.get(locale__language_code="en")
+    # Besides seed_demo's six items in each language.
+    assert NewsPage.objects.live().child_of(vi_index).count() == 506
+    assert NewsPage.objects.live().child_of(en_index).count() == 131
+    # Every English item translates a Vietnamese one; every item carries its tags.
+    english = NewsPage.objects.child_of(en_index)
+    keys = set(NewsPage.objects.child_of(vi_index).values_list("translation_key", flat=True))
+    assert set(english.values_list("translation_key", flat=True)) <= keys
+    assert not NewsPage.objects.filter(tagged_items__isnull=True).exists()
+    item = english.order_by("-path").first()
+    assert {t.name for t in item.tags.all()} <= {en for _vi, en in NEWS_TAGS}
+    assert Tag.objects.filter(name="Chuyển đổi số").exists()
+    assert all(not problems for problems in Page.find_problems())
+    # One results page per language, for a challenge whose results are out.
+    results = ResultsPage.objects.live()
+    assert sorted(results.values_list("locale__language_code", flat=True)) == ["en", "vi"]
+    assert all(page.winner_rows.count() == 3 for page in results)
+    assert {page.challenge_id for page in results} == {results_challenge(now=NOW).pk}
+    assert StandardPage.objects.live().count() == FundPage.objects.live().count() == 2
+    assert Menu.objects.count() == 4 and SiteSettings.objects.exists()
+
+    # Served, in both languages, and found by the site search (indexed after bulk writes).
+    for url in (item.url, vi_index.url + "?page=43", results.first().url):
+        assert client.get(url).status_code == 200, url
+    found = client.get("/tim-kiem/", {"q": "giam sat"}).content.decode()
+    assert "giám sát" in found.lower()
+    assert "?tag=" in client.get(en_index.url).content.decode()

@@ -265,3 +265,83 @@ def test_the_rush_is_reported_and_its_failures_fail_the_run():
     assert "50 submitted with 50 distinct references, 50 still drafts" in text
     late = {**RUSH, "failures": ["rush: 3 of 50 late submissions were not refused with 409"]}
     assert report.check_http({**http, "rush": late}) == late["failures"]
+
+
+def _target(name, rps, *, cached=False, x_cache=None, errors=0):
+    return {
+        "name": name,
+        "path": f"/{name}/",
+        "requests_per_s": rps,
+        "p99_ms": 9.0,
+        "requests": int(rps * 5),
+        "errors": errors,
+        "cached": cached,
+        "x_cache": x_cache,
+    }
+
+
+def test_a_cached_page_must_be_a_cache_hit_after_its_warm_up():
+    targets = [
+        _target("static", 4000),
+        _target("home", 3000, cached=True, x_cache="hit"),
+        _target("news-index", 3000, cached=True, x_cache="miss"),
+        _target("challenge-page", 3000, cached=True),
+        _target("api.challenges", 300, x_cache=None),
+    ]
+
+    assert report.cache_failures(targets) == [
+        "HTTP news-index: X-Cache miss after the warm-up, expected hit",
+        "HTTP challenge-page: X-Cache missing after the warm-up, expected hit",
+    ]
+    # Functional, not a timing: it fails at every scale.
+    assert len(report.check_http({"targets": targets}, time_budgets=False)) == 2
+
+
+def test_a_cached_page_must_reach_half_the_static_files_rate_where_time_budgets_apply():
+    targets = [
+        _target("static", 4000),
+        _target("home", 2000, cached=True, x_cache="hit"),
+        _target("news-page", 1999, cached=True, x_cache="hit"),
+        # Not a cached page: no share required.
+        _target("api.challenges", 300),
+    ]
+
+    assert report.static_share(targets[1], targets) == 0.5
+    assert report.rate_failures(targets) == [
+        "HTTP news-page: 1,999 requests/s, 0.50 of the static file's, budget 0.5"
+    ]
+    assert report.check_http({"targets": targets}) == report.rate_failures(targets)
+    assert report.check_http({"targets": targets}, time_budgets=False) == []
+    # Without the static file's figure there is nothing to compare with.
+    assert report.rate_failures(targets[1:]) == []
+
+
+def test_the_http_table_shows_the_cache_and_the_share_of_the_static_rate():
+    scenarios = [_result("healthz", median=0.5)]
+    http = {
+        "workers": 2,
+        "seconds": 5,
+        "targets": [
+            _target("static", 4000),
+            _target("home", 3000, cached=True, x_cache="hit"),
+            _target("api.challenges", 400),
+        ],
+        "memory": [{"pid": 1, "peak_rss_mib": 80.0}],
+        "rush": None,
+    }
+    text = report.render(
+        {
+            "scale": 1,
+            "requests": 40,
+            "floor": "healthz",
+            "scenarios": scenarios,
+            "http": http,
+            "phases": {"total": 1.0},
+            "failures": [],
+        }
+    )
+
+    home = next(line for line in text.splitlines() if line.startswith("home /home/"))
+    assert "hit" in home and "0.75/0.5" in home
+    api = next(line for line in text.splitlines() if line.startswith("api.challenges"))
+    assert " - " in api and "0.10" in api and "/0.5" not in api

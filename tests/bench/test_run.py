@@ -50,6 +50,9 @@ def test_the_whole_benchmark_runs_and_meets_its_query_budgets(tmp_path):
     http = figures["http"]
     assert [target["name"] for target in http["targets"]][:2] == ["static", "healthz"]
     assert all(t["requests"] > 0 and t["errors"] == 0 for t in http["targets"])
+    # The HTTP pass serves with the page cache on: every cached page was a hit.
+    cached = {scenario.name for scenario in SCENARIOS if scenario.cached}
+    assert cached and {t["name"] for t in http["targets"] if t["x_cache"] == "hit"} == cached
     assert len(http["memory"]) == 2 and all(w["peak_rss_mib"] > 0 for w in http["memory"])
     rush = http["rush"]
     assert rush["failures"] == []
