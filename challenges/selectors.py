@@ -10,6 +10,13 @@ from challenges.models import Attachment, Challenge, Proposal
 from portal.text import fold
 from startups.models import Membership
 
+# The folded search copies of what a proposal joins, which no proposal page shows.
+JOINED_SEARCH_TEXTS = (
+    "challenge__search_text",
+    "challenge__pages_search_text",
+    "organization__search_text",
+)
+
 
 def challenges_public(*, now=None) -> QuerySet[Challenge]:
     """Published challenges with their derived status (`current_status`).
@@ -58,6 +65,7 @@ def proposals_for_user(*, user, with_attachments: bool = True) -> QuerySet[Propo
     proposals = Proposal.objects.filter(
         organization__in=Membership.objects.filter(user=user).values("organization")
     ).select_related("challenge", "track", "organization")
+    proposals = proposals.defer(*JOINED_SEARCH_TEXTS)
     if with_attachments:
         proposals = proposals.prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
@@ -73,6 +81,7 @@ PROPOSAL_LONG_TEXTS = (
     "challenge__summary",
     "challenge__support_offered",
     "organization__description",
+    *JOINED_SEARCH_TEXTS,
 )
 
 

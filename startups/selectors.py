@@ -19,6 +19,8 @@ def organizations_for_user(*, user) -> QuerySet[Organization]:
         Organization.objects.filter(memberships__user=user)
         .annotate(my_role=Subquery(role), my_role_for=Value(user.pk))
         .select_related("startup_profile")
+        # The folded search copy is the directory's; members' pages never show it.
+        .defer("search_text")
         .order_by("legal_name", "id")
     )
 
