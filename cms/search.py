@@ -48,6 +48,9 @@ def pages_search(query: str, *, language: str):
         Page.objects.live()
         # A subquery, not a query: the language's locale is looked up inside the search's.
         .filter(locale__in=Locale.objects.filter(language_code=language))
+        # Results show a title and an introduction: the pages' StreamFields (long
+        # JSON bodies) stay unread.
+        .defer_streamfields()
         .specific()
     )
     # A challenge the domain has not published has no public page (`ChallengePage.serve`).
