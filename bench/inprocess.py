@@ -12,6 +12,7 @@ budget is requested once more under tracemalloc, after the timed requests.
 """
 
 import argparse
+import gc
 import io
 import json
 import math
@@ -114,6 +115,10 @@ def measure(handler, scenario, path: str, environ_extra: dict, *, requests: int,
 
     for _ in range(warmup):
         call()
+    # What earlier scenarios left in memory (page objects, caches) must not slow this
+    # one's garbage collections: the order of scenarios would change their times.
+    gc.collect()
+    gc.freeze()
     timings, queries, sizes = [], [], []
     for _ in range(requests):
         counter = QueryCounter()
