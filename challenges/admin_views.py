@@ -36,6 +36,7 @@ from challenges.enums import ProposalStatus
 from challenges.models import Attachment, Challenge, Proposal, Track
 from challenges.selectors import PROPOSAL_LONG_TEXTS, proposals_sent
 from portal.pagination import LateRows
+from portal.storage import private_file_response
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 EXPORT_CHUNK_SIZE = 2000
@@ -385,19 +386,9 @@ def attachment_download(request, pk):
     attachment = get_object_or_404(
         Attachment.objects.exclude(proposal__status=ProposalStatus.DRAFT), pk=pk
     )
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.display_name,
-        content_type=attachment.content_type,
+    return private_file_response(
+        attachment.file, filename=attachment.display_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class ProposalViewSet(ModelViewSet):

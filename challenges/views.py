@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from challenges.selectors import challenges_public, proposals_for_user
 from cms.selectors import attach_challenge_pages
 from portal.errors import Conflict
 from portal.markdown import render_markdown
+from portal.storage import private_file_response
 from startups.forms import add_service_errors
 from startups.selectors import organizations_for_user
 
@@ -366,19 +367,9 @@ def _attachment_or_404(request, pk: int, attachment_id: int) -> Attachment:
 def attachment_file(request, pk: int, attachment_id: int):
     """The file, to the organisation's members only."""
     attachment = _attachment_or_404(request, pk, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.display_name,
-        content_type=attachment.content_type,
+    return private_file_response(
+        attachment.file, filename=attachment.display_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Transitions

@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -7,7 +6,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -38,6 +37,7 @@ from challenges.selectors import (
 )
 from portal.api.pagination import LateRowPageNumberPagination
 from portal.api.schema import error_responses
+from portal.storage import private_file_response
 
 
 @extend_schema_view(
@@ -261,19 +261,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def attachment_file(self, request, pk=None, attachment_id=None):
         attachment = self._attachment(attachment_id)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise exceptions.NotFound() from None
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=attachment.display_name,
-            content_type=attachment.content_type,
+        return private_file_response(
+            attachment.file, filename=attachment.display_name, content_type=attachment.content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
     def _attachment(self, attachment_id) -> Attachment:
         proposal = self.get_object()
