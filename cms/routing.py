@@ -8,8 +8,11 @@ restrictions take one query whenever every page above is known not to be an alia
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import OuterRef, Subquery
-from wagtail.models import Page, PageViewRestriction
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.http import Http404
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page, PageViewRestriction, Site
 
 
 def with_translation_paths(pages):
@@ -38,12 +41,22 @@ def remember_translation_paths(page, row=None):
     return page
 
 
+def _specific(row, specific_names):
+    """The specific page of `row`, loaded by `select_related(*specific_names)` when its
+    type is one of them; else Wagtail's way, one query more."""
+    for name in specific_names:
+        try:
+            child = getattr(row, name)
+        except ObjectDoesNotExist:
+            continue
+        return remember_translation_paths(child, row)
+    return remember_translation_paths(row.specific, row)
+
+
 def route_to_child(parent, request, path_components, specific_names):
     """Route one step down from `parent`: its child with the first path component as
     slug, loaded with its specific fields when its type is one of `specific_names`
     (reverse one-to-one names such as "directorypage"), in one query."""
-    from django.http import Http404
-
     row = (
         with_translation_paths(Page.objects.child_of(parent))
         .filter(slug=path_components[0])
@@ -52,18 +65,49 @@ def route_to_child(parent, request, path_components, specific_names):
     )
     if row is None:
         raise Http404
-    child = None
-    for name in specific_names:
-        try:
-            child = getattr(row, name)
-        except ObjectDoesNotExist:
-            continue
-        break
-    if child is None:
-        child = row.specific  # a type we do not know: Wagtail's way, one query more
-    remember_translation_paths(child, row)
+    child = _specific(row, specific_names)
     child._cached_parent_obj = parent
     return child.route(request, path_components[1:])
+
+
+def route_for_request(request, path):
+    """Wagtail's `Page.route_for_request` with its first step in one query.
+
+    Wagtail loads the site's root page, then the active Locale, then the root's
+    translation in that language, then its specific row: up to four queries before the
+    path is even looked at. Here the site's query is Wagtail's, and one more brings the
+    root's live translation in the active language (or the root itself where there is
+    none, as Wagtail's `localized` does) as its specific page with its translations'
+    paths. The result is the one Wagtail would cache on the request."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    root = site.root_page
+    try:
+        language = get_supported_content_language_variant(translation.get_language())
+    except LookupError:
+        language = None
+    rows = (
+        with_translation_paths(Page.objects.filter(translation_key=root.translation_key))
+        .filter(Q(locale__language_code=language, live=True) | Q(pk=root.pk))
+        .select_related("homepage")
+        .order_by(Case(When(pk=root.pk, then=Value(1)), default=Value(0)))
+    )[:1]
+    home = _specific(rows[0], ("homepage",)) if rows else root.specific
+    try:
+        return home.route(request, [part for part in path.split("/") if part])
+    except Http404:
+        return None
+
+
+def serve(request, path):
+    """Wagtail's page view, routed by `route_for_request` (Wagtail reads the route it
+    caches on the request)."""
+    from wagtail.views import serve as wagtail_serve
+
+    if not hasattr(request, "_wagtail_route_for_request"):
+        request._wagtail_route_for_request = route_for_request(request, path)
+    return wagtail_serve(request, path)
 
 
 class FewerQueriesPage:

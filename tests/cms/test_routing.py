@@ -109,3 +109,55 @@ def test_other_page_types_below_home_still_route(client, home):
 
     assert page.pk == other.pk
     assert isinstance(page, Page) and not isinstance(page, ChallengePage)
+
+
+# The first step: the site's home page in the active language
+
+
+def _route(rf, path, language):
+    from django.utils import translation
+
+    from cms.routing import route_for_request
+
+    with translation.override(language):
+        ours = route_for_request(rf.get(path), path)
+        wagtails = Page.route_for_request(rf.get(path), path)
+    return ours, wagtails
+
+
+@pytest.mark.parametrize("english_home", ["live", "draft", "none"])
+def test_the_first_step_finds_what_wagtail_finds(rf, home, english_home):
+    if english_home != "none":
+        english = translate(home, "en", title="Home")
+        if english_home == "draft":
+            english.refresh_from_db()
+            english.unpublish()
+
+    for path, language in [("/", "vi"), ("/", "en")]:
+        ours, wagtails = _route(rf, path, language)
+        assert (type(ours[0]), ours[0].pk) == (type(wagtails[0]), wagtails[0].pk)
+    ours, _ = _route(rf, "/", "en")
+    expected = "en" if english_home == "live" else "vi"
+    assert ours[0].locale.language_code == expected
+    assert type(ours[0]) is HomePage
+
+
+def test_an_english_page_runs_the_queries_of_its_vietnamese_original(client, home, directory):
+    from tests.helpers import count_queries
+
+    translate(home, "en", title="Home")
+    translate(directory, "en", title="Directory", slug="directory")
+    Site.clear_site_root_paths_cache()
+    client.get("/danh-ba/"), client.get("/en/directory/")  # warm the per-process caches
+
+    vietnamese, response_vi = count_queries(client.get, "/danh-ba/")
+    english, response_en = count_queries(client.get, "/en/directory/")
+
+    assert (response_vi.status_code, response_en.status_code) == (200, 200)
+    assert "Directory" in response_en.content.decode()
+    assert english == vietnamese
+
+
+def test_wagtails_other_urls_are_still_served(client, home):
+    assert client.get("/_util/login/").status_code == 200
+    assert client.get("/khong-co/trang-nao/").status_code == 404
