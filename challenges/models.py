@@ -123,6 +123,14 @@ class Challenge(ClusterableModel):
         _("prizes or support offered"), blank=True, help_text=_("Shown with the call.")
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=False,
+        help_text=_(
+            "Jurors see neither the organisation nor its members, and files reach them "
+            "under neutral names without their document properties."
+        ),
+    )
     # The number of the last proposal submitted, for references like P1-2026-0042.
     last_reference_number = models.PositiveIntegerField(default=0, editable=False)
     # What the API's `search` compares, folded by `portal.text.fold` (no diacritics, `đ`
@@ -381,3 +389,18 @@ class ProposalReminder(models.Model):
 
     def __str__(self):
         return f"{self.challenge_id} · {self.organization_id} · {self.window}"
+
+
+# Judging lives in its own module; its models belong to this app.
+from challenges.judging.models import (  # noqa: E402, F401
+    Assignment,
+    Criterion,
+    JurorAffiliation,
+    JurorProfile,
+    Round,
+    RoundEntry,
+    RoundJuror,
+    Rubric,
+    Score,
+    Winner,
+)
