@@ -20,7 +20,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -165,7 +165,22 @@ EXPORT_COLUMNS = [
     (_("Submitted at (Vietnam time)"), lambda p: _vietnam_iso(p.submitted_at)),
     (_("Content SHA-256"), lambda p: p.content_sha256),
     (_("Attachments"), lambda p: p.attachments_count),
+    (_("Reviews submitted"), lambda p: p.reviews_done),
+    (_("Reviews pending"), lambda p: p.reviews_pending),
+    (
+        _("Mean score (out of 100)"),
+        lambda p: "" if p.mean_score is None else round(p.mean_score, 2),
+    ),
 ]
+
+
+def _score(value) -> str:
+    return "" if value is None else number_format(value, 2)
+
+
+def _reviews(proposal) -> str:
+    total = proposal.reviews_done + proposal.reviews_pending
+    return f"{proposal.reviews_done}/{total}" if total else ""
 
 
 class _Echo:
@@ -248,6 +263,11 @@ class ProposalIndexView(generic.IndexView):
             ),
             PlainColumn("submitted_at", label=_("Submitted at"), sort_key="submitted_at"),
             PlainColumn("attachments_count", label=_("Attachments"), sort_key="attachments_count"),
+            # Where judging stands in the latest round the proposal reached.
+            PlainColumn("reviews", label=_("Reviews"), accessor=_reviews),
+            PlainColumn(
+                "mean_score", label=_("Mean score"), accessor=lambda p: _score(p.mean_score)
+            ),
         ]
 
     def get_base_queryset(self):

@@ -1,11 +1,12 @@
 """Reads of challenges and proposals, each a constant number of queries whatever the
 number of rows."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from challenges.enums import SENT_PROPOSAL_STATUSES, ProposalStatus
+from challenges.judging.models import Assignment, AssignmentStatus, RoundEntry
 from challenges.models import Attachment, Challenge, Proposal
 from portal.text import fold
 from startups.models import Membership
@@ -98,8 +99,37 @@ def proposals_sent() -> QuerySet[Proposal]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return (
+    return with_review_progress(
         Proposal.objects.exclude(status=ProposalStatus.DRAFT)
         .select_related("challenge", "track", "organization")
         .annotate(attachments_count=Coalesce(Subquery(files), 0))
+    )
+
+
+def with_review_progress(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Annotate where judging stands in the latest round each proposal reached:
+    `reviews_done` (submitted sheets), `reviews_pending` (assigned or in draft) and
+    `mean_score` (the submitted sheets' mean, out of 100; None before the first).
+    Correlated subqueries, worked out only for the rows of a page."""
+    latest_entry = (
+        RoundEntry.objects.filter(proposal=OuterRef(OuterRef("pk")))
+        .order_by("-round__number")
+        .values("pk")[:1]
+    )
+
+    def per_entry(statuses, **aggregate):
+        return Subquery(
+            Assignment.objects.filter(entry=Subquery(latest_entry), status__in=statuses)
+            .order_by()
+            .values("entry")
+            .annotate(**aggregate)
+            .values(*aggregate)
+        )
+
+    submitted = [AssignmentStatus.SUBMITTED]
+    pending = [AssignmentStatus.ASSIGNED, AssignmentStatus.DRAFT]
+    return proposals.annotate(
+        reviews_done=Coalesce(per_entry(submitted, n=Count("pk")), 0),
+        reviews_pending=Coalesce(per_entry(pending, n=Count("pk")), 0),
+        mean_score=per_entry(submitted, m=Avg("score")),
     )

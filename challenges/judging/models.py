@@ -339,6 +339,10 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The submitted sheet's weighted score out of 100 (`sheet_score`), kept for lists
+    # that show an entry's mean beside other columns. Rankings recompute it from the
+    # score rows, which the round's seal covers.
+    score = models.FloatField(_("score (out of 100)"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("assignment")

@@ -8,6 +8,8 @@ Every write holds the assignment's row lock, so a double click submits once.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -128,6 +130,18 @@ def sheet_save(assignment: Assignment, *, actor, scores: list[dict], comment: st
     return sheet
 
 
+def sheet_score(scores) -> float | None:
+    """A sheet's weighted score out of 100: over the criteria it scores, 100 x the sum
+    of weight x value / highest score, divided by the sum of their weights. Abstentions
+    are left out (the other weights count for more), never counted as zero."""
+    scored = [s for s in scores if not s.abstain]
+    weights = sum(s.criterion.weight for s in scored)
+    if not weights:
+        return None
+    total = sum(Fraction(s.criterion.weight * s.value, s.criterion.max_score) for s in scored)
+    return float(100 * total / weights)
+
+
 def sheet_missing(sheet: Assignment) -> list[Criterion]:
     """The rubric's criteria the sheet neither scores nor abstains on."""
     done = set(sheet.scores.values_list("criterion_id", flat=True))
@@ -154,7 +168,8 @@ def sheet_submit(assignment: Assignment, *, actor) -> Assignment:
     previous = sheet.status
     sheet.status = AssignmentStatus.SUBMITTED
     sheet.submitted_at = timezone.now()
-    sheet.save(update_fields=["status", "submitted_at", "updated_at"])
+    sheet.score = sheet_score(sheet.scores.select_related("criterion"))
+    sheet.save(update_fields=["status", "submitted_at", "score", "updated_at"])
     audit_record(
         actor=actor,
         action="review.submitted",

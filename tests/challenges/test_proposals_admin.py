@@ -257,6 +257,9 @@ def _expected_row(proposal):
         "2026-03-02T00:30:00+07:00",
         proposal.content_sha256,
         2,
+        0,  # no review yet: none submitted, none pending, no mean score
+        0,
+        "",
     ]
 
 
@@ -297,7 +300,7 @@ def test_xlsx_export_has_a_row_per_proposal_with_exact_values(client, manager):
     rows = _xlsx_rows(response)
     assert len(rows) == 3
     assert rows[0] == _export_headings()
-    assert rows[1] == _expected_row(proposal)
+    assert rows[1] == [*_expected_row(proposal)[:-1], None]  # an empty cell
 
 
 def test_export_follows_the_filters(client, manager):

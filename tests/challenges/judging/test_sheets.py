@@ -86,6 +86,9 @@ def test_submit_needs_every_criterion_scored_or_abstained_with_a_reason(sheet):
 
     assert submitted.status == AssignmentStatus.SUBMITTED
     assert submitted.submitted_at is not None
+    # Weights 50, 30, 20 (scores out of 5): 4 and 0 given, the third abstained. Out of
+    # the 80 weight points answered: 100 x (50 x 4/5 + 30 x 0/5) / 80 = 50.
+    assert submitted.score == 50.0
     event = AuditEvent.objects.get(action="review.submitted")
     assert event.data["scores"] == [
         [first.pk, 4, False],
