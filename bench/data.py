@@ -12,12 +12,14 @@ its own rows there, and returning how many rows of what it made.
 
 import json
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -30,6 +32,18 @@ from wagtail.models import Locale, Page, Site
 from wagtail.search.backends import get_search_backend
 
 from challenges.enums import AttachmentKind, ChallengeKind, ChallengeStatus, ProposalStatus, Sector
+from challenges.judging.assignment import run_assignment
+from challenges.judging.models import (
+    Assignment,
+    Criterion,
+    JurorProfile,
+    Round,
+    RoundEntry,
+    RoundJuror,
+    Rubric,
+    Score,
+)
+from challenges.judging.services import sheet_score
 from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
 from challenges.services import proposal_content_digest
@@ -51,6 +65,7 @@ from cms.models import (
 from cms.search_index import challenge_pages_search_text_refresh
 from portal.demo import seed_users
 from portal.models import User
+from portal.roles import Role
 from portal.text import refresh_folded
 from startups.enums import PROVINCES, MembershipRole, OrganizationKind, SizeBand, StartupStage
 from startups.enums import Sector as OrgSector
@@ -1011,6 +1026,197 @@ def index_pages(data: BenchData) -> dict[str, int]:
     return {"pages indexed": indexed}
 
 
+# Judging at scale 1: every sent proposal of the bench challenge is an entry of one
+# round, scored by JURORS_PER_REVIEW of JURORS_PER_SCALE jurors against six criteria.
+JURORS_PER_SCALE = 40
+JURORS_PER_REVIEW = 5
+JUDGING_CRITERIA = [  # (name, English name, weight, highest score)
+    ("Tính cấp thiết", "Relevance", 25, 5),
+    ("Tính khả thi", "Feasibility", 20, 5),
+    ("Đổi mới sáng tạo", "Innovation", 20, 10),
+    ("Năng lực đội ngũ", "Team", 15, 5),
+    ("Hiệu quả kinh tế", "Value for money", 10, 5),
+    ("Khả năng nhân rộng", "Scalability", 10, 5),
+]
+# Of the assignments: submitted, in draft, not started.
+REVIEW_STATUS_WEIGHTS = [("submitted", 80), ("draft", 10), ("assigned", 10)]
+
+
+def make_judging(data: BenchData) -> dict[str, int]:
+    """A scoring round on the bench challenge: its sent proposals (withdrawn ones aside)
+    as entries, each reviewed by five of forty jurors (the two demo jurors among them,
+    loads even), most sheets submitted with six scores, a few abstentions, each juror
+    harsher or more lenient than the next. Then the time one assignment run takes for
+    the same entries and panel, measured in a transaction rolled back."""
+    rng = data.rng
+    challenge = proposals_challenge(now=data.now)
+    rubric = Rubric.objects.create(challenge=challenge, name="Tiêu chí vòng sơ loại")
+    criteria = Criterion.objects.bulk_create(
+        Criterion(
+            rubric=rubric,
+            sort_order=order,
+            name=name,
+            name_en=name_en,
+            weight=weight,
+            max_score=top,
+            description="Mức độ đáp ứng yêu cầu của bài toán.",
+            guidance_low="Không đáp ứng.",
+            guidance_mid="Đáp ứng một phần.",
+            guidance_high="Đáp ứng đầy đủ, có minh chứng.",
+        )
+        for order, (name, name_en, weight, top) in enumerate(JUDGING_CRITERIA)
+    )
+    round_ = Round.objects.create(
+        challenge=challenge,
+        number=1,
+        name="Vòng sơ loại",
+        name_en="Screening",
+        rubric=rubric,
+        reviewers_per_entry=JURORS_PER_REVIEW,
+        opens_at=data.now - timedelta(days=1),
+        closes_at=data.now + timedelta(days=14),
+        ranking_method="normalised",
+        status="scoring",
+    )
+
+    users = data.made["users"]
+    extra = User.objects.bulk_create(
+        User(
+            email=f"juror{n:03d}@bench.example",
+            full_name=f"Giám khảo {n:03d}",
+            preferred_language="vi",
+            password=UNUSABLE_PASSWORD_PREFIX,
+            date_joined=data.now,
+        )
+        for n in range(max(0, data.count(JURORS_PER_SCALE, minimum=JURORS_PER_REVIEW) - 2))
+    )
+    jurors = [users["juror@demo.example"], users["juror2@demo.example"], *extra]
+    Group.objects.get(name=Role.JUROR).user_set.add(*extra)
+    sectors = [choice for choice, _label in Sector.choices]
+    JurorProfile.objects.bulk_create(
+        JurorProfile(user=juror, expertise=rng.sample(sectors, 2)) for juror in jurors
+    )
+    RoundJuror.objects.bulk_create(RoundJuror(round=round_, user=juror) for juror in jurors)
+
+    proposals = list(
+        Proposal.objects.filter(challenge=challenge)
+        .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    entries = RoundEntry.objects.bulk_create(
+        RoundEntry(round=round_, proposal_id=pk) for pk in proposals
+    )
+    # Each juror has a leaning, so that the normalised ranking differs from the mean.
+    leaning = {juror.pk: rng.uniform(-0.25, 0.25) for juror in jurors}
+    next_pk = (Assignment.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    assignments, scores = [], []
+    for index, entry in enumerate(entries):
+        quality = rng.random()
+        for offset in range(min(JURORS_PER_REVIEW, len(jurors))):
+            juror = jurors[(index * JURORS_PER_REVIEW + offset) % len(jurors)]
+            status = _pick(rng, REVIEW_STATUS_WEIGHTS)
+            sheet = Assignment(
+                pk=next_pk + len(assignments),
+                round=round_,
+                entry=entry,
+                juror=juror,
+                status=status,
+                created_at=data.now,
+                updated_at=data.now,
+                submitted_at=data.now - timedelta(hours=rng.randint(1, 20))
+                if status == "submitted"
+                else None,
+            )
+            rows = []
+            answered = criteria if status == "submitted" else criteria[: rng.randint(0, 3)]
+            for criterion in answered if status != "assigned" else []:
+                if rng.random() < 0.03:
+                    rows.append(
+                        Score(
+                            assignment=sheet,
+                            criterion=criterion,
+                            abstain=True,
+                            reason="Ngoài lĩnh vực chuyên môn.",
+                        )
+                    )
+                    continue
+                level = min(1.0, max(0.0, quality + leaning[juror.pk] + rng.gauss(0, 0.15)))
+                rows.append(
+                    Score(
+                        assignment=sheet,
+                        criterion=criterion,
+                        value=round(level * criterion.max_score),
+                    )
+                )
+            if status == "submitted":
+                if all(row.abstain for row in rows):
+                    rows[0] = Score(assignment=sheet, criterion=criteria[0], value=3)
+                sheet.score = sheet_score(rows)
+            assignments.append(sheet)
+            scores += rows
+
+    def values(obj, fields):
+        return tuple(
+            (field := obj._meta.get_field(name)).get_prep_value(getattr(obj, field.attname))
+            for name in fields
+        )
+
+    assignment_fields = [
+        "id",
+        "round",
+        "entry",
+        "juror",
+        "status",
+        "source",
+        "comment",
+        "conflict_reason",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "score",
+    ]
+    copy_rows(Assignment, assignment_fields, (values(a, assignment_fields) for a in assignments))
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Assignment]):
+            cursor.execute(statement)
+    score_fields = ["assignment", "criterion", "value", "abstain", "reason"]
+    copy_rows(Score, score_fields, (values(s, score_fields) for s in scores))
+    data.made["judging_round"] = round_
+    return {
+        "jurors": len(jurors),
+        "entries": len(entries),
+        "assignments": len(assignments),
+        "scores": len(scores),
+        **_time_assignment_run(round_, users["manager@demo.example"]),
+    }
+
+
+def _time_assignment_run(round_, manager) -> dict[str, int]:
+    """How long assigning the round's entries to its panel takes from scratch (the
+    round's reviews removed first), in a transaction that is then rolled back."""
+
+    class _RollBack(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            round_.assignments.all().delete()
+            fresh = Round.objects.get(pk=round_.pk)
+            fresh.status = "setup"
+            fresh.save(update_fields=["status"])
+            started = time.perf_counter()
+            run = run_assignment(fresh, actor=manager)
+            elapsed = time.perf_counter() - started
+            raise _RollBack
+    except _RollBack:
+        pass
+    return {
+        "ms to assign all entries (one run)": round(elapsed * 1000),
+        "reviews assigned": len(run.created),
+    }
+
+
 STEPS: list[Callable[[BenchData], dict[str, int]]] = [
     make_site,
     make_challenges,
@@ -1018,6 +1224,7 @@ STEPS: list[Callable[[BenchData], dict[str, int]]] = [
     make_proposals,
     make_news,
     make_results,
+    make_judging,
     index_pages,
 ]
 

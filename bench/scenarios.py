@@ -21,6 +21,7 @@ ANONYMOUS = "anonymous"
 # Demo users made by bench_data (the same addresses as seed_demo's).
 APPLICANT = "applicant@demo.example"
 MANAGER = "manager@demo.example"
+JUROR = "juror@demo.example"
 
 
 @dataclass(frozen=True)
@@ -255,8 +256,8 @@ SCENARIOS = [
     Scenario(
         "api.challenge",
         "/api/v1/challenges/{challenge}/",
-        # The challenge, its tracks, its page.
-        max_queries=3,
+        # The challenge, its tracks, its rubric's criteria, its page.
+        max_queries=4,
         max_ms=8,
         http=True,
     ),
@@ -411,6 +412,32 @@ SCENARIOS = [
         auth="session",
         same_queries_as="admin.proposals.csv",
         description="CSV export of a challenge with one sent proposal",
+    ),
+    # Judging: the bench challenge's round, about 1,900 entries x 5 jurors x 6 criteria;
+    # the demo juror is one of 40 jurors, with about 240 reviews.
+    Scenario(
+        "api.ranking",
+        "/api/v1/challenges/{challenge}/ranking/",
+        max_queries=10,
+        max_ms=300,
+        who=MANAGER,
+        description="the round's ranking: mean, z-scores, trimmed mean, spread, in the database",
+    ),
+    Scenario(
+        "api.reviews",
+        "/api/v1/reviews/assignments/?page_size=100",
+        max_queries=10,
+        max_ms=25,
+        who=JUROR,
+        description="a juror's assignments, 100 of about 240",
+    ),
+    Scenario(
+        "api.reviews.1",
+        "/api/v1/reviews/assignments/?page_size=1",
+        max_queries=10,
+        max_ms=25,
+        who=JUROR,
+        same_queries_as="api.reviews",
     ),
     Scenario(
         "admin.dashboard",

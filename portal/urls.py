@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from challenges.judging.urls import urlpatterns as review_pages
 from challenges.urls import urlpatterns as proposal_pages
 from cms.feeds import NewsFeed, calendar_feed
 from cms.routing import serve as serve_page
@@ -46,9 +47,9 @@ urlpatterns += i18n_patterns(
     path("privacy/", privacy_notice, name="privacy_notice"),
     path("calendar.ics", calendar_feed, name="calendar_feed"),
     path("news.atom", NewsFeed(), name="news_feed"),
-    # The applicant dashboard: organisations (startups) and proposals (challenges), one
-    # namespace, each app keeping its own pages.
-    path("dashboard/", include((organization_pages + proposal_pages, "dashboard"))),
+    # The dashboard: organisations (startups), proposals and jurors' reviews (challenges),
+    # one namespace, each app keeping its own pages.
+    path("dashboard/", include((organization_pages + proposal_pages + review_pages, "dashboard"))),
     # Translated: /tim-kiem/ in Vietnamese, /en/search/ in English.
     path(_("search/"), search, name="search"),
     # Wagtail's URLs, its page view routed in fewer queries (cms.routing).

@@ -1,3 +1,5 @@
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
@@ -5,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from challenges.enums import AttachmentKind, ChallengeStatus, ProposalStatus, SubmissionLanguage
+from challenges.judging.models import Criterion, Round, Rubric
 from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
 from challenges.services import PROPOSAL_FIELDS
@@ -102,17 +105,45 @@ class EligibilitySerializer(serializers.Serializer):
     submission_language = SubmissionLanguageField()
 
 
+class CriterionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="In the request's language.")
+    weight = serializers.IntegerField(help_text="Percent; a rubric's weights add up to 100.")
+    max_score = serializers.IntegerField(help_text="Scores run from 0 to this number.")
+
+
+def challenge_criteria(challenge) -> list[Criterion]:
+    """The criteria entries are scored against: those of the challenge's first round's
+    rubric, or of its first rubric before any round is set up. One query."""
+    first_round = Round.objects.filter(challenge=challenge).order_by("number")
+    first_rubric = Rubric.objects.filter(challenge=challenge).order_by("pk")
+    rubric_id = Coalesce(
+        Subquery(first_round.values("rubric_id")[:1]), Subquery(first_rubric.values("pk")[:1])
+    )
+    return list(Criterion.objects.filter(rubric_id=rubric_id).order_by("sort_order", "pk"))
+
+
 class ChallengeDetailSerializer(ChallengeSerializer):
-    """One challenge with its tracks (the view prefetches them) and who may submit."""
+    """One challenge with its tracks (the view prefetches them), who may submit and the
+    rubric's criteria."""
 
     tracks = serializers.SerializerMethodField()
     eligibility = serializers.SerializerMethodField()
+    criteria = serializers.SerializerMethodField(
+        help_text="What entries are scored against (the first round's rubric)."
+    )
 
     class Meta(ChallengeSerializer.Meta):
-        fields = [*ChallengeSerializer.Meta.fields, "results_published_at", "tracks", "eligibility"]
+        fields = [
+            *ChallengeSerializer.Meta.fields,
+            "results_published_at",
+            "tracks",
+            "eligibility",
+            "criteria",
+        ]
         read_only_fields = fields
 
-    _methods = ChallengeSerializer._methods | {"tracks", "eligibility"}
+    _methods = ChallengeSerializer._methods | {"tracks", "eligibility", "criteria"}
 
     @extend_schema_field(TrackSerializer(many=True))
     def get_tracks(self, challenge) -> list:
@@ -131,6 +162,19 @@ class ChallengeDetailSerializer(ChallengeSerializer):
             "budget_ceiling_vnd": challenge.budget_ceiling_vnd,
             "submission_language": challenge.submission_language,
         }
+
+    @extend_schema_field(CriterionSerializer(many=True))
+    def get_criteria(self, challenge) -> list:
+        english = translation.get_language() == "en"
+        return [
+            {
+                "id": criterion.pk,
+                "name": (criterion.name_en if english else "") or criterion.name,
+                "weight": criterion.weight,
+                "max_score": criterion.max_score,
+            }
+            for criterion in challenge_criteria(challenge)
+        ]
 
 
 # Proposals
@@ -343,6 +387,17 @@ class StaffProposalSerializer(serializers.ModelSerializer):
         source="organization.tax_code", read_only=True, allow_null=True
     )
     attachments_count = serializers.IntegerField(read_only=True)
+    reviews_done = serializers.IntegerField(
+        read_only=True, help_text="Submitted score sheets in the latest round it reached."
+    )
+    reviews_pending = serializers.IntegerField(
+        read_only=True, help_text="Score sheets still to submit in that round."
+    )
+    mean_score = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Mean of the submitted sheets' weighted scores, out of 100.",
+    )
 
     class Meta:
         model = Proposal
@@ -362,5 +417,8 @@ class StaffProposalSerializer(serializers.ModelSerializer):
             "submitted_at",
             "content_sha256",
             "attachments_count",
+            "reviews_done",
+            "reviews_pending",
+            "mean_score",
         ]
         read_only_fields = fields

@@ -347,6 +347,9 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
+        # What makes someone a juror for the pages (the jurors group holds it): read
+        # from the permissions the site header loads anyway, so it costs no query.
+        permissions = [("score_entries", _("Can score the entries assigned to them"))]
         constraints = [
             models.UniqueConstraint(fields=["entry", "juror"], name="assignment_unique"),
             models.CheckConstraint(

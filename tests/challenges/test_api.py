@@ -273,8 +273,8 @@ def test_detail_runs_a_constant_number_of_queries(anon_client, django_assert_num
         Track.objects.create(challenge=challenge, code=f"t{n}", name=f"Hạng {n}")
     anon_client.get(f"{LIST_URL}S2-2026/")  # warm per-process caches (site root paths)
 
-    # The challenge, its tracks, its page.
-    with django_assert_num_queries(3):
+    # The challenge, its tracks, its rubric's criteria, its page.
+    with django_assert_num_queries(4):
         response = anon_client.get(f"{LIST_URL}S2-2026/")
 
     assert len(response.data["tracks"]) == 5
