@@ -424,6 +424,15 @@ SCENARIOS = [
         description="the round's ranking: mean, z-scores, trimmed mean, spread, in the database",
     ),
     Scenario(
+        "admin.judging",
+        "/admin/snippets/challenges/round/judging/{judging_round}/",
+        max_queries=15,
+        max_ms=300,
+        who=MANAGER,
+        auth="session",
+        description="a round's judging page: progress per juror and the whole ranking",
+    ),
+    Scenario(
         "api.reviews",
         "/api/v1/reviews/assignments/?page_size=100",
         max_queries=10,
@@ -438,6 +447,15 @@ SCENARIOS = [
         max_ms=25,
         who=JUROR,
         same_queries_as="api.reviews",
+    ),
+    Scenario(
+        "dashboard.reviews",
+        "/dashboard/reviews/",
+        max_queries=10,
+        max_ms=60,
+        who=JUROR,
+        auth="session",
+        description="a juror's workspace: every one of about 240 reviews, by round",
     ),
     Scenario(
         "admin.dashboard",
@@ -493,6 +511,11 @@ def fixtures() -> dict[str, str]:
     )
     if mine is None:
         raise LookupError("The bench database has no proposal of applicant@ with attachments.")
+    from challenges.judging.models import Round
+
+    judging = Round.objects.filter(challenge=challenge).order_by("number").first()
+    if judging is None:
+        raise LookupError("The bench database has no judging round.")
     staff_page = 100  # the API's largest page and the admin's list_per_page
     sent_here = by_sent.get(pk=challenge.pk).sent
     vi, en = (Locale.objects.get(language_code=code).pk for code in ("vi", "en"))
@@ -544,6 +567,7 @@ def fixtures() -> dict[str, str]:
         "results_page": results[vi].url,
         "results_page_en": results[en].url,
         "challenge": challenge.code,
+        "judging_round": str(judging.pk),
         "challenge_id": str(challenge.pk),
         "lone_challenge_id": str(lone.pk),
         "proposals_last_page": str(max(1, -(-sent_here // staff_page))),

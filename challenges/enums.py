@@ -49,8 +49,9 @@ class ProposalStatus(models.TextChoices):
 PROPOSAL_TRANSITIONS: dict[str, frozenset[str]] = {
     ProposalStatus.DRAFT: frozenset({ProposalStatus.SUBMITTED}),
     ProposalStatus.SUBMITTED: frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.UNDER_REVIEW}),
+    # A one-round contest's winner comes straight from review.
     ProposalStatus.UNDER_REVIEW: frozenset(
-        {ProposalStatus.SHORTLISTED, ProposalStatus.NOT_SELECTED}
+        {ProposalStatus.SHORTLISTED, ProposalStatus.NOT_SELECTED, ProposalStatus.WINNER}
     ),
     ProposalStatus.SHORTLISTED: frozenset({ProposalStatus.WINNER, ProposalStatus.NOT_SELECTED}),
     ProposalStatus.WITHDRAWN: frozenset(),

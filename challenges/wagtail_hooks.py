@@ -1,12 +1,16 @@
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.widgets import Button
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from challenges.admin_views import ProposalPermissionPolicy, ProposalViewSet
 from challenges.forms import ChallengeForm
+from challenges.judging.admin_views import JudgingViewSetGroup, may_manage_judging, round_url
 from challenges.models import Challenge, Proposal
 
 
@@ -28,7 +32,9 @@ class ChallengeViewSet(SnippetViewSet):
             MultiFieldPanel(
                 [
                     FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
-                    FieldPanel("results_published_at"),
+                    # Set by publishing the results (judging), which also moves the
+                    # proposals and tells the applicants: never typed in.
+                    FieldPanel("results_published_at", read_only=True),
                 ],
                 heading=_("Dates (Vietnam time)"),
             ),
@@ -47,6 +53,7 @@ class ChallengeViewSet(SnippetViewSet):
                 heading=_("Who may submit, and what"),
             ),
             InlinePanel("tracks", heading=_("Tracks"), label=_("Track")),
+            FieldPanel("blind_review"),
             FieldPanel("support_offered"),
             FieldPanel("contact_email"),
             FieldPanel("is_published"),
@@ -64,3 +71,19 @@ register_permission_policy(Proposal, ProposalPermissionPolicy(Proposal))
 @hooks.register("register_admin_viewset")
 def register_proposal_viewset():
     return ProposalViewSet("proposals")
+
+
+# Judging: rounds, rubrics and jurors under one menu; each round's judging page.
+register_snippet(JudgingViewSetGroup)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def challenge_judging_button(snippet, user, next_url=None):
+    """A challenge's row in the listing links to its judging rounds."""
+    if isinstance(snippet, Challenge) and may_manage_judging(user):
+        yield Button(
+            _("Judging rounds"),
+            url=f"{round_url('list')}?{urlencode({'challenge': snippet.pk})}",
+            icon_name="tasks",
+            priority=40,
+        )

@@ -3,10 +3,11 @@ they may no longer act on, is not found (404), never forbidden."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from challenges.judging.models import Assignment, AssignmentStatus, RoundStatus
+from challenges.judging.models import Assignment, AssignmentStatus, RoundStatus, Score
 
 # What a juror still sees: the entries they score or scored. A declared conflict or a
 # released review leaves their workspace.
@@ -25,12 +26,20 @@ def juror_assignments(user):
     and its challenge, the proposal's title and reference, and how many criteria the
     sheet has answered. The organisation is joined for lists that may show it; a blind
     challenge's rows must not (`Challenge.blind_review`)."""
+    answered = (
+        Score.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Assignment.objects.filter(
             juror=user, status__in=JUROR_VISIBLE_STATUSES, round__status__in=JUROR_VISIBLE_ROUNDS
         )
         .select_related("round__challenge", "entry__proposal__organization")
-        .annotate(answered=Count("scores", filter=Q(scores__isnull=False)))
+        # A correlated count, not a join and GROUP BY: worked out for the rows shown.
+        .annotate(answered=Coalesce(Subquery(answered), 0))
         .order_by("round__closes_at", "status", "entry__proposal__reference", "pk")
     )
 

@@ -1,13 +1,16 @@
 """Page types. Pages publish; the domain (challenges, fund) decides."""
 
+from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -751,8 +754,8 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
     """The winners and prizes of one challenge, shown once the challenge's results are
     published (`Challenge.results_published_at`: the domain decides when).
 
-    Editors list the winners today; when judging results exist (issue 9), `winners()`
-    is the one place that reads them instead.
+    Once judging has chosen the challenge's winners (`challenges.Winner`), `winners()`
+    shows them; until then, the rows editors list on the page.
     """
 
     challenge = models.ForeignKey(
@@ -789,8 +792,44 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
         return super().serve(request, *args, **kwargs)
 
     def winners(self):
-        """The rows to show, in order: prize, name, organisation, amount."""
-        return list(self.winner_rows.all())
+        """The rows to show, in order, each with `prize`, `name`, `organization_name` and
+        `amount_vnd`: the challenge's Winner rows when judging chose any (the prize in the
+        page's language, the proposal's title, its organisation's legal name), else the
+        editors' rows. One query either way: the two are read as one UNION, the editors'
+        half empty when Winner rows exist."""
+        from challenges.models import Winner
+
+        if "winner_rows" in getattr(self, "_cluster_related_objects", {}):
+            # A preview of unsaved rows: they are in memory, not in the database.
+            judged = self._judged_winners(Winner)
+            return judged or list(self.winner_rows.all())
+        chosen = Winner.objects.filter(challenge_id=self.challenge_id)
+        edited = (
+            ResultsPageWinner.objects.filter(page_id=self.pk)
+            .filter(~Exists(chosen))
+            .values_list("prize", "name", "organization_name", "amount_vnd", "sort_order", "pk")
+            .order_by()
+        )
+        judged = self._winner_values(chosen).order_by()
+        rows = judged.union(edited, all=True).order_by("position", "pk")
+        return [_WinnerRow(*row[:4]) for row in rows]
+
+    def _judged_winners(self, winner_model):
+        rows = self._winner_values(winner_model.objects.filter(challenge_id=self.challenge_id))
+        return [_WinnerRow(*row[:4]) for row in rows.order_by("position", "pk")]
+
+    @staticmethod
+    def _winner_values(winners):
+        # Served pages run in their own language (the URL prefix picks both).
+        if translation.get_language() == settings.LANGUAGE_CODE:
+            prize = F("prize")
+        else:
+            prize = Coalesce(NullIf("prize_en", Value("")), "prize")
+        return winners.annotate(
+            shown_prize=prize,
+            title=F("proposal__title"),
+            organization_name=F("proposal__organization__legal_name"),
+        ).values_list("shown_prize", "title", "organization_name", "amount_vnd", "position", "pk")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -808,6 +847,13 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
             PageUrls.for_request(request).url(page_path) if page_path else None
         )
         return context
+
+
+class _WinnerRow(NamedTuple):
+    prize: str
+    name: str
+    organization_name: str
+    amount_vnd: int | None
 
 
 class ResultsPageWinner(Orderable):

@@ -9,6 +9,8 @@ from wagtail.models import Page
 
 from bench.data import NEWS_TAGS, generate, proposals_challenge, results_challenge
 from challenges.enums import ChallengeStatus, ProposalStatus
+from challenges.judging.models import Assignment, JurorProfile, Round
+from challenges.judging.services import sheet_score
 from challenges.models import Attachment, Challenge, Proposal
 from challenges.selectors import challenges_public
 from cms.models import ChallengePage, NewsPage
@@ -38,6 +40,11 @@ def _snapshot():
         + list(
             NewsPage.objects.order_by("path", "tagged_items__tag__name").values_list(
                 "locale__language_code", "url_path", "title", "date", "tagged_items__tag__name"
+            )
+        )
+        + list(
+            Assignment.objects.order_by("entry__proposal__reference", "juror__email").values_list(
+                "entry__proposal__reference", "juror__email", "status", "score"
             )
         )
     )
@@ -95,6 +102,8 @@ def _empty():
     NewsPage.objects.filter(slug__startswith=("news-")).delete()
     ResultsPage.objects.all().delete()
     ChallengePage.objects.all().delete()
+    Round.objects.all().delete()  # with its entries, panel and score sheets
+    JurorProfile.objects.all().delete()
     Proposal.objects.all().delete()
     Challenge.objects.all().delete()
     Organization.objects.all().delete()
@@ -248,3 +257,35 @@ def test_scale_one_adds_500_news_items_with_tags_a_results_page_and_the_site_chr
     found = client.get("/tim-kiem/", {"q": "giam sat"}).content.decode()
     assert "giám sát" in found.lower()
     assert "?tag=" in client.get(en_index.url).content.decode()
+
+
+def test_judging_reviews_every_sent_proposal_five_times_with_even_loads():
+    from django.db.models import Count
+
+    counts = generate(scale=0.1, seed=3, now=NOW)
+
+    round_ = Round.objects.get()
+    sent = Proposal.objects.filter(challenge=round_.challenge).exclude(
+        status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN]
+    )
+    assert round_.entries.count() == sent.count() == counts["entries"]
+    per_entry = set(
+        round_.assignments.values("entry").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
+    assert per_entry == {5}
+    loads = list(
+        round_.assignments.values("juror").annotate(n=Count("pk")).values_list("n", flat=True)
+    )
+    assert max(loads) - min(loads) <= 1
+    mine = set(
+        round_.assignments.filter(juror__email="juror@demo.example").values_list(
+            "status", flat=True
+        )
+    )
+    assert "submitted" in mine and mine & {"assigned", "draft"}
+    # Each submitted sheet's kept score is the one its score rows give.
+    for sheet in round_.assignments.filter(status="submitted").prefetch_related(
+        "scores__criterion"
+    )[:50]:
+        assert sheet.score == pytest.approx(sheet_score(sheet.scores.all()))
+    assert counts["ms to assign all entries (one run)"] > 0

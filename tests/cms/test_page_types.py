@@ -512,4 +512,5 @@ def test_seed_demo_builds_the_site_and_runs_twice(client):
     for path in ("/", "/en/", "/tin-tuc/", "/en/news/", "/gioi-thieu/", "/quy-dau-tu/"):
         assert client.get(path).status_code == 200, path
     html = client.get("/en/challenges/startup-2026-results/").content.decode()
-    assert "AgriTrace" in html and "First prize" in html
+    # The judged winner (the domain's Winner rows take over from the editors' list).
+    assert "Xanh Agri" in html and "First prize" in html

@@ -166,7 +166,7 @@ def test_seed_demo_creates_proposals_in_every_applicant_state():
     assert {
         ("P1-2026", "draft"),
         ("P3-2026", "submitted"),
-        ("P2-2026", "submitted"),
+        ("P2-2026", "under_review"),  # in judging
         ("STARTUP-2026", "winner"),
         ("STARTUP-2026", "not_selected"),
         ("STEM-2026", "draft"),
@@ -183,3 +183,27 @@ def test_seed_demo_creates_proposals_in_every_applicant_state():
         "P2-2026-0003",
         "P2-2026-0004",
     ]
+
+
+def test_seed_demo_gives_jurors_scored_and_unscored_sheets_and_a_sealed_round():
+    from challenges.judging.models import Round, RoundStatus, Winner
+    from challenges.judging.ranking import round_ranking
+    from challenges.judging.seal import round_verify_seal
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # nothing doubled
+
+    screening = Round.objects.get(challenge__code="P2-2026")
+    assert screening.status == RoundStatus.SCORING
+    for email in ("juror@demo.example", "juror2@demo.example"):
+        statuses = set(
+            screening.assignments.filter(juror__email=email).values_list("status", flat=True)
+        )
+        assert "submitted" in statuses and statuses & {"assigned", "draft"}, email
+    ranking = round_ranking(screening)
+    assert len(ranking) == 4 and ranking[0].rank == 1 and ranking[0].mean is not None
+    assert any(row.reviews_pending for row in ranking)
+
+    final = Round.objects.get(challenge__code="STARTUP-2026")
+    assert final.status == RoundStatus.CLOSED and round_verify_seal(final)
+    assert Winner.objects.get(challenge=final.challenge).proposal.status == "winner"

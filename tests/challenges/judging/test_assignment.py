@@ -32,7 +32,7 @@ from tests.factories import UserFactory
 from tests.factories.judging import JurorFactory, RoundEntryFactory, RoundFactory
 from tests.helpers import count_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 # Building rounds

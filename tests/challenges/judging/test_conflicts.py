@@ -30,7 +30,7 @@ from tests.factories.judging import JurorFactory, RoundEntryFactory, RoundFactor
 from tests.factories.startups import MembershipFactory
 from tests.helpers import count_queries
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

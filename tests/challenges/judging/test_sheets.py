@@ -12,7 +12,7 @@ from portal.errors import Conflict
 from portal.models import AuditEvent
 from tests.factories.judging import AssignmentFactory, JurorFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
