@@ -418,7 +418,7 @@ SCENARIOS = [
     Scenario(
         "api.ranking",
         "/api/v1/challenges/{challenge}/ranking/",
-        max_queries=10,
+        max_queries=5,
         max_ms=300,
         who=MANAGER,
         description="the round's ranking: mean, z-scores, trimmed mean, spread, in the database",
@@ -435,7 +435,7 @@ SCENARIOS = [
     Scenario(
         "api.reviews",
         "/api/v1/reviews/assignments/?page_size=100",
-        max_queries=10,
+        max_queries=5,
         max_ms=25,
         who=JUROR,
         description="a juror's assignments, 100 of about 240",
@@ -443,7 +443,7 @@ SCENARIOS = [
     Scenario(
         "api.reviews.1",
         "/api/v1/reviews/assignments/?page_size=1",
-        max_queries=10,
+        max_queries=5,
         max_ms=25,
         who=JUROR,
         same_queries_as="api.reviews",
@@ -451,7 +451,7 @@ SCENARIOS = [
     Scenario(
         "dashboard.reviews",
         "/dashboard/reviews/",
-        max_queries=10,
+        max_queries=9,
         max_ms=60,
         who=JUROR,
         auth="session",

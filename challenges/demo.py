@@ -178,7 +178,8 @@ def seed_proposals(organizations) -> int:
             "title": title,
             "summary": SAMPLE_VI + "Tóm tắt giải pháp, lợi ích và lộ trình triển khai.",
             "description": SAMPLE_VI
-            + "\n\n## Bối cảnh\n\nVấn đề cần giải quyết.\n\n## Giải pháp\n\n- Công nghệ\n- Lộ trình",
+            + "\n\n## Bối cảnh\n\nVấn đề cần giải quyết."
+            + "\n\n## Giải pháp\n\n- Công nghệ\n- Lộ trình",
             "budget_vnd": 850_000_000 + 50_000_000 * made,
             "duration_months": 12,
             "team": "Nhóm dự án gồm 6 kỹ sư. [Mẫu]",

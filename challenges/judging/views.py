@@ -160,6 +160,32 @@ def _accepts_scores(assignment, now) -> bool:
 # The list
 
 
+# What the list shows, and nothing more: each row brings six joined models.
+LIST_FIELDS = (
+    "id",
+    "status",
+    "round_id",
+    "entry_id",
+    "round__number",
+    "round__name",
+    "round__name_en",
+    "round__status",
+    "round__opens_at",
+    "round__closes_at",
+    "round__rubric_id",
+    "round__challenge_id",
+    "round__challenge__code",
+    "round__challenge__title",
+    "round__challenge__blind_review",
+    "entry__proposal_id",
+    "entry__proposal__reference",
+    "entry__proposal__title",
+    "entry__proposal__organization_id",
+    "entry__proposal__organization__short_name",
+    "entry__proposal__organization__legal_name",
+)
+
+
 @never_cache
 @juror_required
 @require_GET
@@ -177,9 +203,12 @@ def review_list(request):
         .values("n")
     )
     rows = list(
-        juror_assignments(user).annotate(
+        juror_assignments(user)
+        .annotate(
             criteria_total=Coalesce(Subquery(criteria_count, output_field=IntegerField()), Value(0))
         )
+        # Only what the page shows: each row brings six joined models.
+        .only(*LIST_FIELDS)
     )
     # Per round, counted by the database: my sheets and how many are submitted.
     totals = {
