@@ -814,6 +814,22 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
         rows = judged.union(edited, all=True).order_by("position", "pk")
         return [_WinnerRow(*row[:4]) for row in rows]
 
+    def seals(self) -> list[dict]:
+        """The challenge's closed rounds in order, with their name in the page's
+        language, when they were sealed and the SHA-256 of their score sheets."""
+        from challenges.judging.models import Round, RoundStatus
+
+        english = translation.get_language() == "en"
+        rows = (
+            Round.objects.filter(challenge_id=self.challenge_id, status=RoundStatus.CLOSED)
+            .exclude(sealed_digest="")
+            .order_by("number")
+            .values("number", "name", "name_en", "sealed_at", "sealed_digest")
+        )
+        return [
+            {**row, "label": (row["name_en"] if english else "") or row["name"]} for row in rows
+        ]
+
     def _judged_winners(self, winner_model):
         rows = self._winner_values(winner_model.objects.filter(challenge_id=self.challenge_id))
         return [_WinnerRow(*row[:4]) for row in rows.order_by("position", "pk")]
@@ -837,6 +853,9 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
         published = challenge.status_at(timezone.now()) == ChallengeStatus.RESULTS
         context["published"] = published
         context["winners"] = self.winners() if published else []
+        # The judging record: each sealed round's digest, which anyone can hold against
+        # `verify_round_seal` (judging that holds up is judging that can be checked).
+        context["seals"] = self.seals() if published else []
         page_path = (
             ChallengePage.objects.live()
             .filter(challenge_id=challenge.pk, locale_id=self.locale_id)

@@ -570,3 +570,8 @@ def test_results_page_shows_the_judged_winners_in_both_languages(client, manager
     )
     assert "Second prize" in en and "Giải Nhì" not in en
     assert queries_after == queries_before
+    # The judging record: the closed round's seal, which anyone can check.
+    round_.refresh_from_db()
+    assert len(round_.sealed_digest) == 64
+    assert f'<code class="hash">{round_.sealed_digest}</code>' in vi
+    assert round_.sealed_digest in en and "Judging record" in en
