@@ -33,6 +33,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from challenges.enums import ProposalStatus
+from challenges.judging.exports import csv_safe
 from challenges.models import Attachment, Challenge, Proposal, Track
 from challenges.selectors import PROPOSAL_LONG_TEXTS, proposals_sent
 from portal.pagination import LateRows
@@ -348,7 +349,8 @@ class ProposalIndexView(generic.IndexView):
         def lines():
             yield "\ufeff" + writer.writerow(self._headings())  # BOM: Excel reads UTF-8
             for row in self._rows(queryset):
-                yield writer.writerow(row)
+                # Titles and names are the applicants' words: never a formula.
+                yield writer.writerow([csv_safe(value) for value in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'

@@ -289,6 +289,15 @@ def test_csv_export_has_a_line_per_proposal_with_exact_values(client, manager):
     assert rows[1] == [str(value) for value in _expected_row(proposal)]
 
 
+def test_csv_export_never_hands_a_spreadsheet_a_formula(client, manager):
+    _sent(title='=HYPERLINK("http://evil.example","Bấm")')
+    client.force_login(manager)
+
+    rows = _csv_rows(client.get(reverse(INDEX), {"export": "csv"}))
+
+    assert rows[1][5] == """'=HYPERLINK("http://evil.example","Bấm")"""
+
+
 def test_xlsx_export_has_a_row_per_proposal_with_exact_values(client, manager):
     proposal = _export_fixture()
     _sent()
