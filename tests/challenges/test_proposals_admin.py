@@ -223,7 +223,7 @@ def test_auditor_may_read(client, auditor):
 def _export_headings():
     """The headings as a Vietnamese member of staff reads them."""
     with translation.override("vi"):
-        return [str(heading) for heading, _value in EXPORT_COLUMNS]
+        return [str(heading) for heading, _column, _write in EXPORT_COLUMNS]
 
 
 def _export_fixture():
