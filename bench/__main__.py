@@ -6,7 +6,8 @@
 database (`manage.py bench_data`, on the development profile, which allows it), collect
 static files, time every scenario in process on the production profile (page cache off:
 renders are measured), load-test the key paths through gunicorn (page cache on, as
-deployed) and submit to a call around its deadline there (`bench.rush`),
+deployed), submit to a call around its deadline there (`bench.rush`) and request and
+approve disbursements against one award all at once (`bench.fund_rush`),
 print the table, write it as JSON under bench/results/, and exit non-zero when a budget
 is broken.
 """
@@ -226,6 +227,12 @@ def main(argv=None) -> int:
                     seconds=args.http_seconds,
                     project=PROJECT,
                     rush=lambda base: _rush(base, env=production, out=workdir / "rush.json"),
+                    fund_rush=lambda base: _rush(
+                        base,
+                        env=production,
+                        out=workdir / "fund_rush.json",
+                        module="bench.fund_rush",
+                    ),
                 )
         finally:
             _redis_forget(redis_url, prefix)
@@ -266,15 +273,17 @@ def main(argv=None) -> int:
     return 1 if failures else 0
 
 
-def _rush(base: str, *, env: dict, out: Path) -> dict:
+def _rush(base: str, *, env: dict, out: Path, module: str = "bench.rush") -> dict:
+    """Run a rush module (`bench.rush`, `bench.fund_rush`) against the server at `base`."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "bench.rush", f"--base={base}", f"--out={out}"],
+        [sys.executable, "-m", module, f"--base={base}", f"--out={out}"],
         cwd=PROJECT,
         env=env,
         check=False,
     )
     if done.returncode != 0:
-        return {"failures": ["rush: bench.rush failed; see its output above"]}
+        name = module.rsplit(".", 1)[-1].replace("_", " ")
+        return {"failures": [f"{name}: {module} failed; see its output above"]}
     return json.loads(out.read_text())
 
 

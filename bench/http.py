@@ -5,7 +5,7 @@ proxy; wrk (Debian's package, installed by `make bench`) holds a few connections
 against one path at a time. A static file served by WhiteNoise is the ceiling: no
 request can be cheaper than that in this stack. After the load, each worker's peak
 resident memory (VmHWM) is read from /proc. Then, on the same server, the deadline rush
-(`bench.rush`).
+(`bench.rush`), and the disbursement rush (`bench.fund_rush`).
 
 Unlike the in-process pass, the server runs with the whole-page cache on, as deployed:
 the key anonymous pages are loaded as visitors get them, from the cache (each one's last
@@ -98,11 +98,12 @@ def run(
     seconds: int,
     project: Path,
     rush: Callable[[str], dict] | None = None,
+    fund_rush: Callable[[str], dict] | None = None,
 ) -> dict:
     """Load-test each target ({"name", "path", "language", "cached"}) in turn, after a
     warm-up whose last answer's X-Cache header is recorded; return the figures and each
-    worker's peak memory, then what `rush(base URL)` returns, if given. `env` is the
-    server's: the page cache on, as deployed."""
+    worker's peak memory, then what `rush(base URL)` and `fund_rush(base URL)` return,
+    if given. `env` is the server's: the page cache on, as deployed."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is missing: `make bench` installs Debian's wrk package.")
@@ -172,6 +173,7 @@ def run(
             "targets": results,
             "memory": workers,
             "rush": rush(base) if rush else None,
+            "fund_rush": fund_rush(base) if fund_rush else None,
         }
     finally:
         server.send_signal(signal.SIGTERM)

@@ -65,7 +65,7 @@ STATIC = "static"
 def check_http(http: dict | None, *, time_budgets: bool = True) -> list[str]:
     """Every HTTP failure: errors under load, a cached page that was not a cache hit, a
     cached page below CACHED_SHARE of the static file's rate (where time budgets apply),
-    and the rush's failures."""
+    and both rushes' failures."""
     if not http:
         return []
     failures = [
@@ -76,7 +76,8 @@ def check_http(http: dict | None, *, time_budgets: bool = True) -> list[str]:
     failures += cache_failures(http["targets"])
     if time_budgets:
         failures += rate_failures(http["targets"])
-    return failures + list((http.get("rush") or {}).get("failures", []))
+    failures += list((http.get("rush") or {}).get("failures", []))
+    return failures + list((http.get("fund_rush") or {}).get("failures", []))
 
 
 def cache_failures(targets: list[dict]) -> list[str]:
@@ -146,6 +147,33 @@ def _render_rush(rush: dict | None) -> list[str]:
         "",
         f"In the database: {rush['submitted']} submitted with {rush['references']} distinct"
         f" references, {rush['drafts']} still drafts.",
+    ]
+
+
+def _render_fund_rush(rush: dict | None) -> list[str]:
+    if not rush or "requests" not in rush:
+        return []
+
+    def row(label, wave):
+        if not wave:
+            return [label, 0, "-", "-", "-"]
+        answers = ", ".join(f"{n} x {status}" for status, n in wave["statuses"].items())
+        return [label, wave["requests"], answers, f"{wave['p50_ms']:.1f}", f"{wave['p99_ms']:.1f}"]
+
+    return [
+        "",
+        f"Disbursement rush on the same server: one award whose tranche has room for"
+        f" {rush['room']} requests of {rush['amount_vnd']:,} VND; {rush['requests']['requests']}"
+        " requests at once, then the accepted ones approved at once (some twice):",
+        "",
+        _table(
+            ["wave", "requests", "answers", "p50 ms", "p99 ms"],
+            [row("requests", rush["requests"]), row("approvals", rush["approvals"])],
+            right={1, 3, 4},
+        ),
+        "",
+        f"In the database: {rush['approved']} approved, {rush['paid_vnd']:,} VND paid of the"
+        f" tranche's {rush['tranche_vnd']:,}.",
     ]
 
 
@@ -251,6 +279,7 @@ def render(report: dict) -> str:
             + ", ".join(f"{worker['peak_rss_mib']} MiB" for worker in http["memory"]),
         ]
         out += _render_rush(http.get("rush"))
+        out += _render_fund_rush(http.get("fund_rush"))
     out += ["", "Phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["phases"].items())]
     if report["failures"]:
         out += ["", "Budgets broken:", *(f"  - {failure}" for failure in report["failures"])]

@@ -22,6 +22,8 @@ ANONYMOUS = "anonymous"
 APPLICANT = "applicant@demo.example"
 MANAGER = "manager@demo.example"
 JUROR = "juror@demo.example"
+OFFICER = "officer@demo.example"
+APPROVER = "approver@demo.example"
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,23 @@ SCENARIOS = [
     Scenario("results-page.en", "{results_page_en}", max_queries=12, max_ms=25, language="en"),
     Scenario("standard-page", "/gioi-thieu/", max_queries=6, max_ms=20),
     Scenario("standard-page.en", "/en/about/", max_queries=6, max_ms=20, language="en"),
-    Scenario("fund-page", "/quy-dau-tu/", max_queries=6, max_ms=20),
-    Scenario("fund-page.en", "/en/venture-fund/", max_queries=6, max_ms=20, language="en"),
+    # The fund's figures, paid per month (past months kept in the cache, the current one
+    # summed from the ledger) and per sector, its open calls and 25 of its 1,000 awards.
+    Scenario(
+        "fund-page",
+        "/quy-dau-tu/",
+        max_queries=11,
+        max_ms=60,
+        description="the fund's public page: totals, charts, open calls, 25 of 1,000 awards",
+    ),
+    Scenario("fund-page.en", "/en/venture-fund/", max_queries=11, max_ms=60, language="en"),
+    Scenario(
+        "fund-page.trail",
+        "/quy-dau-tu/awards/{fund_award}/",
+        max_queries=8,
+        max_ms=30,
+        description="the public trail of the largest award: its tranches, met and paid",
+    ),
     Scenario(
         "search",
         "/tim-kiem/?q=giam%20sat",
@@ -458,6 +475,109 @@ SCENARIOS = [
         auth="session",
         description="a juror's workspace: every one of about 240 reviews, by round",
     ),
+    # The fund: 1,000 awards and a ledger of 1,000,000 rows, a tenth of it on the largest
+    # award ({fund_award}); a typical award ({fund_award_typical}) has about 900 entries.
+    Scenario(
+        "api.fund.position",
+        "/api/v1/fund/position/",
+        # Capital, committed and paid per fund, summed over the awards' running totals.
+        max_queries=1,
+        max_ms=50,
+        http=True,
+        description="GET /api/v1/fund/position/: two funds, 1,000 awards, anonymous",
+    ),
+    Scenario(
+        "api.fund.awards",
+        "/api/v1/fund/awards/?page_size=100",
+        max_queries=6,
+        max_ms=50,
+        who=OFFICER,
+        description="GET /api/v1/fund/awards/?page_size=100 with tranches, 100 of 1,000",
+    ),
+    Scenario(
+        "api.fund.awards.1",
+        "/api/v1/fund/awards/?page_size=1",
+        max_queries=6,
+        max_ms=50,
+        who=OFFICER,
+        same_queries_as="api.fund.awards",
+    ),
+    Scenario(
+        "api.fund.awards.applicant",
+        "/api/v1/fund/awards/?page_size=100",
+        max_queries=6,
+        max_ms=50,
+        who=APPLICANT,
+        same_queries_as="api.fund.awards",
+        description="the awards of applicant@'s 150 organisations",
+    ),
+    Scenario(
+        "api.fund.award",
+        "/api/v1/fund/awards/{fund_award_typical}/",
+        max_queries=6,
+        max_ms=100,
+        who=OFFICER,
+        description="one award with its tranches and its whole ledger (about 900 entries)",
+    ),
+    Scenario(
+        "api.fund.disbursements",
+        "/api/v1/fund/disbursements/?page_size=100",
+        max_queries=5,
+        max_ms=40,
+        who=APPROVER,
+        description="GET /api/v1/fund/disbursements/?page_size=100 of about 990,000",
+    ),
+    Scenario(
+        "api.fund.disbursements.waiting",
+        "/api/v1/fund/disbursements/?status=requested&page_size=1",
+        max_queries=5,
+        max_ms=40,
+        who=APPROVER,
+        same_queries_as="api.fund.disbursements",
+        description="the finance approvers' queue, one row",
+    ),
+    Scenario(
+        "dashboard.fund.award",
+        "/dashboard/fund/office/awards/{fund_award}/",
+        # The issue's ceiling: 10.
+        max_queries=10,
+        max_ms=50,
+        who=OFFICER,
+        auth="session",
+        # A hundred times the ledger of a typical award, and no slower than its page.
+        no_slower_than=("dashboard.fund.award.typical", 1.5),
+        description="the award page: tranches, requests, the newest 50 of 100,000 ledger entries",
+    ),
+    Scenario(
+        "dashboard.fund.award.typical",
+        "/dashboard/fund/office/awards/{fund_award_typical}/",
+        max_queries=10,
+        max_ms=50,
+        who=OFFICER,
+        auth="session",
+        same_queries_as="dashboard.fund.award",
+        description="a typical award's page (about 900 ledger entries)",
+    ),
+    Scenario(
+        "dashboard.fund.ledger.csv",
+        "/dashboard/fund/office/export/ledger.csv?award={fund_award}",
+        max_queries=4,
+        max_ms=3000,
+        who=OFFICER,
+        auth="session",
+        max_memory_mb=50,
+        description="CSV export of the largest award's 100,000 ledger entries, streamed",
+    ),
+    Scenario(
+        "dashboard.fund.ledger.csv.typical",
+        "/dashboard/fund/office/export/ledger.csv?award={fund_award_typical}",
+        max_queries=4,
+        max_ms=60,
+        who=OFFICER,
+        auth="session",
+        same_queries_as="dashboard.fund.ledger.csv",
+        description="CSV export of a typical award's ledger",
+    ),
     Scenario(
         "admin.dashboard",
         "/admin/",
@@ -518,6 +638,7 @@ def fixtures() -> dict[str, str]:
     if judging is None:
         raise LookupError("The bench database has no judging round.")
     staff_page = 100  # the API's largest page and the admin's list_per_page
+    fund_awards = _fund_awards()
     sent_here = by_sent.get(pk=challenge.pk).sent
     vi, en = (Locale.objects.get(language_code=code).pk for code in ("vi", "en"))
     pages = {
@@ -576,4 +697,27 @@ def fixtures() -> dict[str, str]:
         "challenge_page": pages[vi].url,
         "challenge_page_en": pages[en].url,
         "contest_page": contest.url,
+        **fund_awards,
     }
+
+
+def _fund_awards() -> dict[str, str]:
+    """The largest award (a tenth of the ledger: bench.data.make_fund) and a typical
+    one to compare it with."""
+    from django.db.models import Count
+
+    from fund.models import Award, LedgerEntry
+
+    largest = Award.objects.order_by("-approved_vnd", "pk").first()
+    if largest is None:
+        raise LookupError("The bench database has no fund award.")
+    # The award in the middle by the size of its ledger (one GROUP BY, once per run).
+    by_size = list(
+        LedgerEntry.objects.exclude(award=largest)
+        .values("award")
+        .annotate(entries=Count("pk"))
+        .order_by("entries", "award")
+        .values_list("award", flat=True)
+    )
+    typical = by_size[len(by_size) // 2] if by_size else largest.pk
+    return {"fund_award": str(largest.pk), "fund_award_typical": str(typical)}

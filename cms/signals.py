@@ -21,6 +21,8 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from challenges.models import Challenge
+from fund.models import FundingCall, LedgerEntry
+from fund.reports import ledger_entry_written
 from portal import cache as page_cache
 
 # Every model of these apps is public content: pages, snippets (navigation, footer),
@@ -32,6 +34,16 @@ PUBLIC_MODELS = {
     "challenges.track",
     "startups.organization",  # the directory
     "startups.startupprofile",  # its stage, on the directory's cards
+    # The fund page and the awards' trails: the totals, the calls, the awards, the
+    # tranches' milestones and what the ledger paid (an approved disbursement writes a
+    # ledger entry and the award's and tranche's paid totals; a reversal, an entry and
+    # the totals). Requests not yet approved, applications and their documents are not
+    # public: their many writes (an applicant's draft) leave the cache alone.
+    "fund.fund",
+    "fund.fundingcall",
+    "fund.award",
+    "fund.tranche",
+    "fund.ledgerentry",
     "wagtailcore.page",
     "wagtailcore.site",
     "wagtailcore.locale",
@@ -67,9 +79,15 @@ def _page_changed(sender, **kwargs):
     page_cache.invalidate()
 
 
+def _ledger_entry_saved(sender, instance, created=False, **kwargs):
+    if created:
+        ledger_entry_written(instance)
+
+
 def next_page_change(now):
     """When public pages next change with the clock alone: the next opening, deadline or
-    results date of a published challenge (its status), the next midnight in Vietnam
+    results date of a published challenge (its status), the next opening or closing of a
+    published funding call (the fund page's open calls), the next midnight in Vietnam
     (the countdown's days, cms.countdown), and within the hour before either, the next
     minute (its minutes left)."""
     upcoming = Challenge.objects.published().aggregate(
@@ -77,9 +95,13 @@ def next_page_change(now):
         closes=Min("closes_at", filter=Q(closes_at__gt=now)),
         results=Min("results_published_at", filter=Q(results_published_at__gt=now)),
     )
+    calls = FundingCall.objects.filter(is_published=True).aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        closes=Min("closes_at", filter=Q(closes_at__gt=now)),
+    )
     local = timezone.localtime(now)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    moments = [*filter(None, upcoming.values()), midnight]
+    moments = [*filter(None, upcoming.values()), *filter(None, calls.values()), midnight]
     soonest = min(moments)
     if soonest - now <= timedelta(hours=1):
         soonest = min(soonest, now + timedelta(minutes=1))
@@ -95,4 +117,6 @@ def connect() -> None:
     page_published.connect(_page_changed, dispatch_uid="page_cache_published")
     page_unpublished.connect(_page_changed, dispatch_uid="page_cache_unpublished")
     post_page_move.connect(_page_changed, dispatch_uid="page_cache_moved")
+    # The fund's kept monthly sums (fund.reports) hold only while entries are dated now.
+    post_save.connect(_ledger_entry_saved, sender=LedgerEntry, dispatch_uid="fund_ledger_months")
     page_cache.register_expiry(next_page_change)

@@ -67,3 +67,19 @@ DISBURSEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     DisbursementStatus.APPROVED: frozenset(),
     DisbursementStatus.REJECTED: frozenset(),
 }
+
+
+class CallStatus(models.TextChoices):
+    """Where a call stands on the server clock (not stored: computed from its window)."""
+
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class DocumentKind(models.TextChoices):
+    BUSINESS_PLAN = "business_plan", _("Business plan")
+    FINANCIAL_STATEMENTS = "financial_statements", _("Financial statements")
+    BUDGET_DETAIL = "budget_detail", _("Budget detail")
+    LEGAL_REGISTRATION = "legal_registration", _("Legal registration")
+    OTHER = "other", _("Other")

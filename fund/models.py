@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fund.enums import ApplicationStatus, DisbursementStatus, Instrument
+from fund.enums import ApplicationStatus, DisbursementStatus, DocumentKind, Instrument
 
 # Above any plausible amount (a million billion đồng), below BigIntegerField's range, so
 # that sums of many amounts cannot overflow.
@@ -205,6 +206,48 @@ class FundApplication(models.Model):
         super().clean()
         if self.call_id and self.instrument and self.instrument not in self.call.instruments:
             raise ValidationError({"instrument": _("This call does not offer this instrument.")})
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class FundDocument(models.Model):
+    """A file of an application (business plan, statements...). Stored privately under a
+    random name, as proposal attachments are; the original name is kept only as
+    sanitised display text."""
+
+    application = models.ForeignKey(
+        FundApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
+    file = models.FileField(
+        _("file"), storage=_private_storage, upload_to="fund/documents/", editable=False
+    )
+    display_name = models.CharField(_("name"), max_length=160)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fund application document")
+        verbose_name_plural = _("fund application documents")
+        ordering = ["application_id", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.display_name
 
 
 class Award(models.Model):

@@ -29,7 +29,13 @@ def is_requester(user, disbursement):
     return disbursement is not None and disbursement.requested_by_id == user.pk
 
 
-rules.add_perm("fund.read_application", is_applicant | reads_all_of_fund)
+@rules.predicate
+def is_sent(user, application):
+    """Sent to the fund: no longer a draft only its applicants see."""
+    return application is not None and application.status != "draft"
+
+
+rules.add_perm("fund.read_application", is_applicant | (reads_all_of_fund & is_sent))
 rules.add_perm("fund.submit_application", is_applicant)
 rules.add_perm("fund.withdraw_application", is_applicant)
 rules.add_perm("fund.review_application", is_fund_officer)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from fund.models import Fund
+from fund.enums import ApplicationStatus, CallStatus
+from fund.models import Award, Disbursement, Fund, FundApplication, FundingCall, LedgerEntry
+from fund.rules import reads_all_of_fund
+from startups.models import Membership
 
 
 @dataclass(frozen=True)
@@ -62,3 +66,72 @@ def fund_position(fund: Fund | None = None) -> list[FundPosition] | FundPosition
     if fund is not None:
         return positions[0]
     return positions
+
+
+# Scoped to the caller: staff who read the fund (officers, approvers, auditors) see every
+# row; an organisation's members see their organisations' own; anyone else nothing.
+# Another organisation's application or award is simply not there: views answer 404.
+
+
+def calls_public(*, now=None) -> QuerySet[FundingCall]:
+    """Published calls, upcoming, open and past, each annotated with `current_status`
+    (upcoming, open, closed) on the server clock, so that filters run in the database."""
+    now = now or timezone.now()
+    return (
+        FundingCall.objects.filter(is_published=True)
+        .annotate(
+            current_status=Case(
+                When(opens_at__gt=now, then=Value(CallStatus.UPCOMING)),
+                When(closes_at__lte=now, then=Value(CallStatus.CLOSED)),
+                default=Value(CallStatus.OPEN),
+                output_field=CharField(),
+            )
+        )
+        .select_related("fund", "challenge")
+        .order_by("-opens_at", "id")
+    )
+
+
+def _my_organizations(user):
+    return Membership.objects.filter(user=user).values("organization")
+
+
+def applications_for(user) -> QuerySet[FundApplication]:
+    """The applications `user` may read, with their call and organisation joined: fund
+    staff read every sent one, members their organisations' (drafts included). A draft
+    is its applicants' business until they send it, as proposals are."""
+    if not user.is_authenticated:
+        return FundApplication.objects.none()
+    applications = FundApplication.objects.select_related("call", "organization")
+    mine = Q(organization__in=_my_organizations(user))
+    if reads_all_of_fund(user):
+        applications = applications.filter(~Q(status=ApplicationStatus.DRAFT) | mine)
+    else:
+        applications = applications.filter(mine)
+    return applications.order_by("-created_at", "-id")
+
+
+def awards_for(user) -> QuerySet[Award]:
+    """The awards `user` may read: staff all, members their organisations' (the
+    awardee's)."""
+    if not user.is_authenticated:
+        return Award.objects.none()
+    awards = Award.objects.select_related("application__organization", "call", "fund")
+    if not reads_all_of_fund(user):
+        awards = awards.filter(application__organization__in=_my_organizations(user))
+    return awards.order_by("-decided_at", "-id")
+
+
+def disbursements_for(user) -> QuerySet[Disbursement]:
+    """Disbursement requests: fund staff's business only (the awardee follows its award's
+    tranches)."""
+    if not (user.is_authenticated and reads_all_of_fund(user)):
+        return Disbursement.objects.none()
+    return Disbursement.objects.select_related("tranche").order_by("-requested_at", "-id")
+
+
+def ledger_for(user) -> QuerySet[LedgerEntry]:
+    """Ledger entries: fund staff's business only."""
+    if not (user.is_authenticated and reads_all_of_fund(user)):
+        return LedgerEntry.objects.none()
+    return LedgerEntry.objects.order_by("created_at", "id")

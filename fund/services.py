@@ -13,8 +13,9 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from fund.enums import (
     ApplicationStatus,
     Decision,
     DisbursementStatus,
+    DocumentKind,
 )
 from fund.models import (
     MAX_VND,
@@ -32,6 +34,7 @@ from fund.models import (
     Disbursement,
     Fund,
     FundApplication,
+    FundDocument,
     FundingCall,
     LedgerEntry,
     Tranche,
@@ -39,6 +42,7 @@ from fund.models import (
 from fund.rules import is_applicant, is_finance_approver, is_fund_officer
 from portal.audit import audit_record
 from portal.errors import Conflict
+from portal.files import check_attachment
 from portal.models import User
 from portal.rules import is_email_verified
 from startups.models import Organization
@@ -261,6 +265,117 @@ def application_decide(
         },
     )
     return award
+
+
+# Documents
+
+# Each file, and what one application may hold in all (as a proposal's attachments).
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENTS_MAX_COUNT = 20
+DOCUMENTS_MAX_TOTAL_BYTES = 50 * 1024 * 1024
+
+
+@transaction.atomic
+def document_add(*, actor: User, application: FundApplication, upload, kind: str) -> FundDocument:
+    """Add a file to a draft: its type checked from the content (PDF, Office documents
+    without macros, PNG, JPEG), stored privately under a random name. The per-application
+    limits are counted under the application's lock, so two parallel uploads cannot both
+    squeeze under them. A refused file stores nothing."""
+    _require_applicant(actor, application)
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": [_("Choose among the kinds of document.")]})
+    # Reading and hashing a 20 MB file takes a while: done before the lock, so that a
+    # slow upload never holds up the application's other writers (or its submit).
+    try:
+        check = check_attachment(upload, max_bytes=DOCUMENT_MAX_BYTES)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    application = _lock_application(application)
+    _require_draft(application)
+    held = FundDocument.objects.filter(application=application).aggregate(
+        count=Count("id"), size=Coalesce(Sum("size"), 0)
+    )
+    if held["count"] >= DOCUMENTS_MAX_COUNT:
+        raise ValidationError(
+            {
+                "file": [
+                    _("An application takes at most %(limit)d files; delete one first.")
+                    % {"limit": DOCUMENTS_MAX_COUNT}
+                ]
+            }
+        )
+    if held["size"] + check.size > DOCUMENTS_MAX_TOTAL_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("An application's files may take at most %(limit)s in all.")
+                    % {"limit": filesizeformat(DOCUMENTS_MAX_TOTAL_BYTES)}
+                ]
+            }
+        )
+    document = FundDocument(
+        application=application,
+        kind=kind,
+        display_name=check.display_name,
+        content_type=check.content_type,
+        size=check.size,
+        sha256=check.sha256,
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    document.file.save(check.storage_name, upload, save=False)
+    try:
+        document.save()
+        audit_record(
+            actor=actor,
+            action="fund_document.add",
+            obj=application,
+            data={
+                "application": application.pk,
+                "document": document.pk,
+                "kind": kind,
+                "size": check.size,
+                "sha256": check.sha256,
+            },
+        )
+    except BaseException:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, actor: User, document: FundDocument) -> None:
+    """Remove a draft's file; the stored file goes once the deletion is committed."""
+    application = _lock_application(document.application)
+    _require_applicant(actor, application)
+    _require_draft(application)
+    document = FundDocument.objects.filter(pk=document.pk, application=application).first()
+    if document is None:
+        return  # deleted meanwhile: nothing left to do
+    name = document.file.name
+    audit_record(
+        actor=actor,
+        action="fund_document.delete",
+        obj=application,
+        data={
+            "application": application.pk,
+            "document": document.pk,
+            "kind": document.kind,
+            "size": document.size,
+            "sha256": document.sha256,
+        },
+    )
+    document.delete()
+    storage = FundDocument._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _require_draft(application: FundApplication) -> None:
+    if application.status != ApplicationStatus.DRAFT:
+        raise Conflict(
+            _("Documents can be added or removed only while the application is a draft.")
+        )
 
 
 # Milestones and disbursements

@@ -14,6 +14,7 @@ from cms.feeds import NewsFeed, calendar_feed
 from cms.routing import serve as serve_page
 from cms.search_views import search
 from cms.sitemap import robots_txt, sitemap_view
+from fund.urls import urlpatterns as fund_pages
 from portal.api.views import api_not_found
 from portal.views import healthz, privacy_notice
 from startups.urls import urlpatterns as organization_pages
@@ -48,8 +49,11 @@ urlpatterns += i18n_patterns(
     path("calendar.ics", calendar_feed, name="calendar_feed"),
     path("news.atom", NewsFeed(), name="news_feed"),
     # The dashboard: organisations (startups), proposals and jurors' reviews (challenges),
-    # one namespace, each app keeping its own pages.
-    path("dashboard/", include((organization_pages + proposal_pages + review_pages, "dashboard"))),
+    # the fund's applications and office (fund): one namespace, each app keeping its pages.
+    path(
+        "dashboard/",
+        include((organization_pages + proposal_pages + review_pages + fund_pages, "dashboard")),
+    ),
     # Translated: /tim-kiem/ in Vietnamese, /en/search/ in English.
     path(_("search/"), search, name="search"),
     # Wagtail's URLs, its page view routed in fewer queries (cms.routing).

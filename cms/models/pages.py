@@ -3,16 +3,20 @@
 from typing import NamedTuple
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
-from django.utils import timezone, translation
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
@@ -25,6 +29,7 @@ from wagtail.admin.panels import (
     PageChooserPanel,
     TabbedInterface,
 )
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -32,6 +37,7 @@ from wagtail.search import index
 from challenges.enums import ChallengeStatus
 from challenges.selectors import challenges_public, public_figures
 from cms import blocks
+from cms.charts import bar_chart, column_chart, compact_vnd_with_unit
 from cms.countdown import deadline_phrase
 from cms.forms import ChallengeFilterForm, DirectoryFilterForm
 from cms.page_urls import PageUrls
@@ -42,6 +48,10 @@ from cms.routing import (
     with_translation_paths,
 )
 from cms.search import FoldedSearchMixin
+from fund import reports
+from fund.enums import Instrument
+from fund.models import Award
+from fund.services import vnd
 from startups.enums import PROVINCES, OrganizationKind, Sector, StartupStage
 from startups.selectors import directory_organizations
 
@@ -807,12 +817,22 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
         edited = (
             ResultsPageWinner.objects.filter(page_id=self.pk)
             .filter(~Exists(chosen))
-            .values_list("prize", "name", "organization_name", "amount_vnd", "sort_order", "pk")
+            .annotate(**_award_of("proposal_id"))
+            .values_list(
+                "prize",
+                "name",
+                "organization_name",
+                "amount_vnd",
+                "sort_order",
+                "pk",
+                "award_pk",
+                "award_fund",
+            )
             .order_by()
         )
         judged = self._winner_values(chosen).order_by()
         rows = judged.union(edited, all=True).order_by("position", "pk")
-        return [_WinnerRow(*row[:4]) for row in rows]
+        return [_WinnerRow(*row[:4], *row[6:]) for row in rows]
 
     def seals(self) -> list[dict]:
         """The challenge's closed rounds in order, with their name in the page's
@@ -832,7 +852,7 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
 
     def _judged_winners(self, winner_model):
         rows = self._winner_values(winner_model.objects.filter(challenge_id=self.challenge_id))
-        return [_WinnerRow(*row[:4]) for row in rows.order_by("position", "pk")]
+        return [_WinnerRow(*row[:4], *row[6:]) for row in rows.order_by("position", "pk")]
 
     @staticmethod
     def _winner_values(winners):
@@ -845,7 +865,17 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
             shown_prize=prize,
             title=F("proposal__title"),
             organization_name=F("proposal__organization__legal_name"),
-        ).values_list("shown_prize", "title", "organization_name", "amount_vnd", "position", "pk")
+            **_award_of("proposal_id"),
+        ).values_list(
+            "shown_prize",
+            "title",
+            "organization_name",
+            "amount_vnd",
+            "position",
+            "pk",
+            "award_pk",
+            "award_fund",
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -856,16 +886,50 @@ class ResultsPage(FoldedSearchMixin, FewerQueriesPage, Page):
         # The judging record: each sealed round's digest, which anyone can hold against
         # `verify_round_seal` (judging that holds up is judging that can be checked).
         context["seals"] = self.seals() if published else []
-        page_path = (
-            ChallengePage.objects.live()
-            .filter(challenge_id=challenge.pk, locale_id=self.locale_id)
-            .values_list("url_path", flat=True)
-            .first()
+        # The challenge's page and the fund pages in this language, in one query: the
+        # winners funded by the venture fund link to their award's trail.
+        rows = (
+            Page.objects.live()
+            .filter(locale_id=self.locale_id)
+            .filter(Q(challengepage__challenge_id=challenge.pk) | Q(fundpage__isnull=False))
+            .order_by("path")
+            .values_list("url_path", "challengepage__challenge_id", "fundpage__fund_id")
         )
-        context["challenge_url"] = (
-            PageUrls.for_request(request).url(page_path) if page_path else None
-        )
+        page_path, fund_pages = None, {}
+        for url_path, challenge_id, fund_id in rows:
+            if challenge_id is not None:
+                page_path = page_path or url_path
+            else:
+                fund_pages.setdefault(fund_id, url_path)
+        urls = PageUrls.for_request(request)
+        context["challenge_url"] = urls.url(page_path) if page_path else None
+        context["winners"] = [
+            winner._replace(trail_url=self._trail_url(winner, fund_pages, urls))
+            if getattr(winner, "award_pk", None)
+            else winner
+            for winner in context["winners"]
+        ]
         return context
+
+    @staticmethod
+    def _trail_url(winner, fund_pages, urls) -> str | None:
+        """The trail of the winner's award under the fund page that shows its fund (or
+        every fund), if there is one."""
+        url_path = fund_pages.get(winner.award_fund) or fund_pages.get(None)
+        base = urls.url(url_path) if url_path else None
+        return f"{base}{FundPage.trail_path(winner.award_pk)}" if base else None
+
+
+def _award_of(proposal_field: str) -> dict:
+    """The latest award (`award_pk`, `award_fund`) made on an application backed by the
+    proposal in `proposal_field`, as annotations."""
+    awards = Award.objects.filter(application__proposal_id=OuterRef(proposal_field)).order_by(
+        "-decided_at", "-pk"
+    )
+    return {
+        "award_pk": Subquery(awards.values("pk")[:1]),
+        "award_fund": Subquery(awards.values("fund_id")[:1]),
+    }
 
 
 class _WinnerRow(NamedTuple):
@@ -873,6 +937,9 @@ class _WinnerRow(NamedTuple):
     name: str
     organization_name: str
     amount_vnd: int | None
+    award_pk: int | None = None
+    award_fund: int | None = None
+    trail_url: str | None = None
 
 
 class ResultsPageWinner(Orderable):
@@ -923,14 +990,35 @@ class StandardPage(FoldedSearchMixin, FewerQueriesPage, Page):
         verbose_name = _("standard page")
 
 
-class FundPage(FoldedSearchMixin, FewerQueriesPage, Page):
-    """The venture fund's public page: text for now; the fund feature adds its calls and
-    transparency figures."""
+class FundPage(RoutablePageMixin, FoldedSearchMixin, FewerQueriesPage, Page):
+    """The venture fund's public page: its figures (capital, committed, paid, remaining),
+    what it paid each month and per sector, the calls open now and every award; and
+    below it, at `awards/<id>/`, each award's public trail.
 
+    The figures come from `fund.reports` (public fields only), each summed by the
+    database: the page costs the same number of queries whatever the size of the ledger.
+    """
+
+    fund = models.ForeignKey(
+        "fund.Fund",
+        verbose_name=_("fund"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pages",
+        help_text=_("The fund this page shows; leave empty to show every fund together."),
+    )
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(blocks.body_blocks(), verbose_name=_("body"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        # A plain list: funds are few, and editors may pick one without the fund's
+        # admin permissions (which its chooser would ask for).
+        FieldPanel("fund", widget=forms.Select),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
     search_folded_fields = ("intro", "body")
     search_fields = [
         *Page.search_fields,
@@ -942,5 +1030,143 @@ class FundPage(FoldedSearchMixin, FewerQueriesPage, Page):
     subpage_types = []
     max_count_per_parent = 1
 
+    awards_per_page = 25
+    chart_months = 12
+
     class Meta:
         verbose_name = _("fund page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        totals = reports.fund_totals(self.fund_id)
+        # The number of awards comes with the totals: the pages need no count of their own.
+        last_page = max(1, -(-totals.awards // self.awards_per_page))
+        number = _page_number(request, last_page)
+        start = (number - 1) * self.awards_per_page
+        awards = self._award_rows(request, start, start + self.awards_per_page)
+        months = reports.paid_by_month(self.fund_id, months=self.chart_months, now=now)
+        sectors = reports.position_by_sector(self.fund_id)
+        calls = list(reports.open_calls(self.fund_id, now=now))
+        apply_url = reverse("dashboard:fund_apply")
+        instruments = {value: str(label) for value, label in Instrument.choices}
+        for call in calls:
+            call.apply_url = f"{apply_url}?{urlencode({'call': call.pk})}"
+            call.instrument_labels = [instruments[value] for value in call.instruments]
+            call.remaining_shown = vnd(call.budget_vnd - call.committed_vnd)
+        context.update(
+            totals=totals,
+            figures=[
+                _figure("capital", _("Capital"), totals.capital_vnd),
+                _figure("committed", _("Committed to awards"), totals.committed_vnd),
+                _figure("paid", _("Paid out"), totals.paid_vnd),
+                _figure("remaining", _("Not yet committed"), totals.remaining_vnd),
+            ],
+            paid_chart=column_chart(
+                [
+                    (formats.date_format(month, "m/y"), formats.date_format(month, "m/Y"), amount)
+                    for month, amount in months
+                ],
+                title=ngettext(
+                    "Money paid in the last month, net of reversals",
+                    "Money paid in each of the last %(months)d months, net of reversals",
+                    self.chart_months,
+                )
+                % {"months": self.chart_months},
+                period=_("Month"),
+            ),
+            sector_chart=bar_chart(
+                [(row.label, row.paid_vnd, row.committed_vnd) for row in sectors],
+                title=_("Money committed and paid per sector of the organisations funded"),
+            ),
+            open_calls=calls,
+            awards=awards,
+            award_count=totals.awards,
+            page_number=number,
+            previous_url=f"?page={number - 1}" if number > 1 else None,
+            next_url=f"?page={number + 1}" if number < last_page else None,
+        )
+        return context
+
+    def _award_rows(self, request, start: int, stop: int) -> list[dict]:
+        """The awards from `start` to `stop`, newest first, with their links and labels,
+        in one query."""
+        rows = list(
+            reports.public_awards(self.fund_id).annotate(**_challenge_page_fields(self.locale_id))[
+                start:stop
+            ]
+        )
+        urls = PageUrls.for_request(request)
+        base = urls.url(self.url_path)
+        instruments = {value: str(label) for value, label in Instrument.choices}
+        for row in rows:
+            row["instrument_label"] = instruments.get(row["instrument"], "")
+            row["approved_shown"] = vnd(row["approved_vnd"])
+            row["paid_shown"] = vnd(row["paid_vnd"])
+            row["trail_url"] = f"{base}{self.trail_path(row['pk'])}" if base else None
+            page_path = row["challenge_page_path"]
+            row["challenge_url"] = urls.url(page_path) if page_path else None
+        return rows
+
+    @classmethod
+    def trail_path(cls, award_id: int) -> str:
+        """An award's trail, relative to its fund page's URL."""
+        return cls.get_resolver().reverse("award", award_id).lstrip("/")
+
+    @path("awards/<int:award_id>/", name="award")
+    def award_trail(self, request, award_id):
+        """The public trail of one of this page's awards: where it came from, what was
+        committed, each tranche with its milestone, met or not, paid or not."""
+        found = reports.award_trail(
+            award_id, self.fund_id, extra=_challenge_page_fields(self.locale_id)
+        )
+        if found is None:
+            raise Http404
+        award, tranches = found
+        context = super().get_context(request)
+        urls = PageUrls.for_request(request)
+        suffix = self.trail_path(award_id)
+        # The language switcher leads to the same trail in the other language.
+        known = getattr(self, "translation_url_paths", None)
+        if known is not None:
+            self.translation_url_paths = {
+                code: f"{url_path}{suffix}" if url_path else None
+                for code, url_path in known.items()
+            }
+        instruments = dict(Instrument.choices)
+        award["instrument_label"] = instruments.get(award["instrument"], "")
+        award["approved_shown"] = vnd(award["approved_vnd"])
+        award["paid_shown"] = vnd(award["paid_vnd"])
+        award["challenge_url"] = (
+            urls.url(award["challenge_page_path"]) if award["challenge_page_path"] else None
+        )
+        context.update(
+            award=award,
+            tranches=tranches,
+            fund_page_url=urls.url(self.url_path),
+            tranches_paid=sum(1 for tranche in tranches if tranche.paid_in_full),
+        )
+        return TemplateResponse(request, "cms/fund_award.html", context)
+
+
+def _figure(name: str, label, amount: int) -> dict:
+    """A key figure: big and short (1,5 tỷ đồng), with the exact amount beside its label."""
+    return {
+        "name": name,
+        "label": label,
+        "value": amount,
+        "exact": vnd(amount),
+        "short": compact_vnd_with_unit(amount),
+    }
+
+
+def _challenge_page_fields(locale_id) -> dict:
+    """The path and title of the page, in this language, of an award row's challenge
+    (`challenge_pk`), as annotations: the rows carry their links, no query per row."""
+    pages = ChallengePage.objects.live().filter(
+        challenge_id=OuterRef("challenge_pk"), locale_id=locale_id
+    )
+    return {
+        "challenge_page_path": Subquery(pages.values("url_path")[:1]),
+        "challenge_page_title": Subquery(pages.values("title")[:1]),
+    }

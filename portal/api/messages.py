@@ -32,4 +32,8 @@ MESSAGES = [
     gettext_noop("Ensure this value is greater than or equal to {min_value}."),
     gettext_noop("Ensure this value is less than or equal to {max_value}."),
     gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
+    # Fund API: tranche schedules and their dates.
+    gettext_noop('Expected a list of items but got type "{input_type}".'),
+    gettext_noop("This list may not be empty."),
+    gettext_noop("Date has wrong format. Use one of these formats instead: {format}."),
 ]

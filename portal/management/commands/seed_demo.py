@@ -5,6 +5,7 @@ from django.db import transaction
 from challenges.demo import seed_challenges, seed_proposals
 from challenges.judging.demo import seed_judging
 from cms.demo import seed_site
+from fund.demo import seed_fund
 from portal.demo import DEMO_SUPERUSER, DEMO_USERS, seed_users
 from startups.demo import DEMO_MEMBERS, seed_organizations
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             challenges = seed_challenges()
             seed_proposals(organizations)
             seed_judging(users)
+            seed_fund(users, organizations)
             seed_site(challenges=challenges)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for email, _name, role, _language in DEMO_USERS:
