@@ -72,7 +72,10 @@ test-postgres: install browser wrk messages
 	env -u REDIS_URL DJANGO_ENV_FILE= $(BIN)/python scripts/with_postgres.py -- \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint check-migrations check-deploy test-sqlite test-postgres
+# The two passes run side by side (their databases, media and servers are their own);
+# each one's output is printed whole when it ends.
+test: lint check-migrations check-deploy
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # Every page and endpoint at scale on the production profile, in a throwaway PostgreSQL
 # database (README, "Benchmarks"). BENCH_SCALE=10 make bench for ten times the data.

@@ -94,8 +94,8 @@ def column_chart(
     *,
     title: str,
     period: str,
-    width: int = 480,
-    height: int = 220,
+    width: int = 640,
+    height: int = 240,
 ) -> ColumnChart:
     """Vertical bars for (axis label, long label, amount) in order; negative amounts
     (a month whose reversals outweigh its payments) go below the zero line."""
@@ -109,8 +109,13 @@ def column_chart(
     baseline = top + high * scale
     slot = (width - left - right) / max(len(points), 1)
     bar_width = slot * 0.7
+    # An axis label needs about 40 units ("12/26" at 12 px): label every month that fits,
+    # counted back from the latest, so the newest month is always named.
+    every = max(1, -(-40 // max(int(slot), 1)))
     bars = []
     for index, (label, long_label, value) in enumerate(points):
+        if (len(points) - 1 - index) % every:
+            label = ""
         x = left + index * slot + (slot - bar_width) / 2
         size = abs(value) * scale
         bars.append(
@@ -186,7 +191,7 @@ class BarChart:
     bar_height: int
 
 
-def bar_chart(rows: list[tuple[str, int, int]], *, title: str, width: int = 480) -> BarChart:
+def bar_chart(rows: list[tuple[str, int, int]], *, title: str, width: int = 640) -> BarChart:
     """Horizontal bars for (label, paid, committed): the amount committed as a light bar,
     what is paid of it as a dark bar over it. Labels sit above their bars, so that long
     sector names need no room beside them."""

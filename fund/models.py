@@ -425,6 +425,9 @@ class Disbursement(models.Model):
         indexes = [
             models.Index(fields=["status", "requested_at"]),
             models.Index(fields=["tranche", "status"]),
+            # The award page's waiting requests; the staff list, newest first.
+            models.Index(fields=["award", "status", "requested_at"]),
+            models.Index(fields=["-requested_at", "-id"], name="disbursement_newest_first"),
         ]
 
     def __str__(self):

@@ -27,7 +27,6 @@ from django.db.models import (
     BigIntegerField,
     Count,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
@@ -84,6 +83,8 @@ from startups.forms import add_service_errors
 TEMPLATES = "fund/dashboard/office/"
 PER_PAGE = 50
 LEDGER_PER_PAGE = 50
+# 50 million entries back: past any ledger, short of the database's largest offset.
+MAX_LEDGER_PAGE = 1_000_000
 # How many rows each queue of the home page shows; the lists hold the rest.
 QUEUE_SIZE = 10
 
@@ -682,29 +683,43 @@ def office_document(request, pk: int, document_id: int):
 # One award
 
 
-class _KnownCountPaginator(Paginator):
-    """A paginator given its count (counted with the page's main query)."""
+class _LedgerPage:
+    """One page of an award's ledger, newest first, read without counting the ledger
+    (an award may have 100,000 entries): one row more than a page tells whether an
+    older page exists. What the reader sums up is kept on the award and its tranches
+    (`paid_vnd`), and the whole ledger is the export."""
 
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
+    def __init__(self, entries, number, per_page: int):
+        offset = (number - 1) * per_page
+        # The page's ids first, then its rows with what they join: an older page skips
+        # its offset on the ledger's (award, created_at) index, not through the joins.
+        ids = entries.values("pk")[offset : offset + per_page + 1]
+        rows = list(entries.filter(pk__in=Subquery(ids)))
+        self.number = number
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        # Past the end (a page number typed in), the way back is the first page.
+        self.past_the_end = number > 1 and not rows
+        self.has_previous = number > 1 and not self.past_the_end
+        self.previous_page_number = number - 1
+        self.next_page_number = number + 1
 
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
+    @staticmethod
+    def number_from(value: str | None) -> int:
+        """The page asked for; anything else is the first. Capped, so that the offset
+        stays a number the database takes."""
+        try:
+            number = int(value or 1)
+        except ValueError:
+            return 1
+        return min(max(number, 1), MAX_LEDGER_PAGE)
 
 
 def _award_and_tranches_or_404(request, pk: int) -> tuple[Award, list[Tranche]]:
     """The award and its tranches in one query (every award has at least one tranche):
-    each tranche with the award, its application and organisation joined, what is
-    requested on it and not yet decided, and the number of the award's ledger entries."""
-    ledger_count = (
-        LedgerEntry.objects.filter(award=OuterRef("award_id"))
-        .order_by()
-        .values("award")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    each tranche with the award, its application and organisation joined, and what is
+    requested on it and not yet decided. Nothing here counts the award's ledger: the
+    totals paid are kept on the award and its tranches."""
     tranches = list(
         Tranche.objects.filter(award_id=pk, award__in=awards_for(request.user).values("pk"))
         .select_related(
@@ -714,16 +729,12 @@ def _award_and_tranches_or_404(request, pk: int) -> tuple[Award, list[Tranche]]:
             "award__decided_by",
             "milestone_met_by",
         )
-        .annotate(
-            pending_vnd=_pending_vnd(),
-            ledger_count=Coalesce(Subquery(ledger_count), 0, output_field=IntegerField()),
-        )
+        .annotate(pending_vnd=_pending_vnd())
         .order_by("number")
     )
     if not tranches:
         raise Http404
     award = tranches[0].award
-    award.ledger_count = tranches[0].ledger_count
     for tranche in tranches:
         tranche.award = award
         tranche.unpaid_vnd = tranche.amount_vnd - tranche.paid_vnd
@@ -745,9 +756,13 @@ def _render_award(request, award: Award, tranches: list[Tranche], *, bound=None,
     payable = _payable(tranches)
 
     # Requests not in the ledger: waiting ones, and rejected ones with their reason.
+    # Named rather than "not approved", so that the (award, status, requested_at) index
+    # reads these few and never the award's approved ones (one per ledger payment).
     requests = list(
-        Disbursement.objects.filter(award=award)
-        .exclude(status=DisbursementStatus.APPROVED)
+        Disbursement.objects.filter(
+            award=award,
+            status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.REJECTED],
+        )
         .select_related("requested_by", "decided_by")
         .order_by("-requested_at", "-id")
     )
@@ -769,17 +784,16 @@ def _render_award(request, award: Award, tranches: list[Tranche], *, bound=None,
         else:
             disbursement.why_not = ""
 
-    # The ledger, newest first, one page of it; its count came with the award.
-    paginator = _KnownCountPaginator(
+    # The ledger, newest first, one page of it.
+    page = _LedgerPage(
         ledger_for(user)
         .filter(award=award)
         .select_related("created_by", "disbursement__requested_by", "reversed_by")
         .order_by("-created_at", "-id"),
+        _LedgerPage.number_from(request.GET.get("ledger")),
         LEDGER_PER_PAGE,
-        count=award.ledger_count,
     )
-    page = paginator.get_page(request.GET.get("ledger"))
-    entries = list(page.object_list)
+    entries = page.object_list
     for entry in entries:
         entry.tranche_number = numbers.get(entry.tranche_id)
         entry.is_reversal = entry.reverses_id is not None

@@ -58,6 +58,13 @@ def test_the_whole_benchmark_runs_and_meets_its_query_budgets(tmp_path):
     assert rush["failures"] == []
     assert rush["on_time"]["statuses"] == {"200": 50} and rush["late"]["statuses"] == {"409": 50}
     assert (rush["submitted"], rush["references"], rush["drafts"]) == (50, 50, 50)
+    # Fifty disbursement requests against room for thirty, then fifty approvals: nothing
+    # paid beyond the tranche, no 5xx.
+    fund_rush = http["fund_rush"]
+    assert fund_rush["failures"] == []
+    assert fund_rush["requests"]["statuses"] == {"201": 30, "409": 20}
+    assert fund_rush["approvals"]["statuses"] == {"200": 30, "409": 20}
+    assert fund_rush["paid_vnd"] <= fund_rush["tranche_vnd"]
     export = measured["admin.proposals.csv"]
     assert export["streaming"] and 0 < export["memory_peak_mb"] < 50
 

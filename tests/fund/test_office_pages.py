@@ -714,20 +714,85 @@ def test_the_award_page_runs_ten_queries_whatever_the_ledger(
     assert "UNC-WAIT" in text(response)
 
 
-def test_a_long_ledger_is_paged(officer, approver, met_award, django_assert_num_queries):
+def test_a_long_ledger_is_paged_without_counting_it(
+    officer, approver, met_award, django_assert_num_queries
+):
     first = met_award.tranches.get(number=1)
     for index in range(53):
         pay(met_award, first, 1_000_000, f"UNC-{index:02d}", officer=officer, approver=approver)
     client = browser(officer)
+    url = en("fund_office_award", met_award.pk)
 
-    response = client.get(en("fund_office_award", met_award.pk))
-    assert "Ledger (53)" in text(response) and "Page 1 of 2" in text(response)
-    assert len(re.findall(r'<tr id="entry-', response.content.decode())) == 50
+    response = client.get(url)
+    body = response.content.decode()
+    assert len(re.findall(r'<tr id="entry-', body)) == 50
+    assert "Page 1" in text(response) and "Previous page" not in text(response)
+    assert 'href="?ledger=2#ledger" rel="next"' in body
     with django_assert_num_queries(10):
-        response = client.get(en("fund_office_award", met_award.pk) + "?ledger=2")
-    rows = re.findall(r'<tr id="entry-', response.content.decode())
-    assert len(rows) == 3
+        response = client.get(url + "?ledger=2")
+    body = response.content.decode()
+    assert len(re.findall(r'<tr id="entry-', body)) == 3
     assert "UNC-00" in text(response) and "UNC-52" not in text(response)
+    assert 'href="?ledger=1#ledger" rel="prev"' in body and 'rel="next"' not in body
+    assert "Page 2" in text(response)
+
+
+def test_a_ledger_of_one_page_has_no_pager(officer, approver, met_award):
+    first = met_award.tranches.get(number=1)
+    for index in range(50):
+        pay(met_award, first, 1_000_000, f"UNC-{index:02d}", officer=officer, approver=approver)
+
+    response = browser(officer).get(en("fund_office_award", met_award.pk))
+
+    assert len(re.findall(r'<tr id="entry-', response.content.decode())) == 50
+    assert 'class="pager"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("asked", ["0", "-2", "x", "²", "9" * 5000])
+def test_a_ledger_page_that_is_not_a_number_is_the_first(asked, officer, approver, met_award):
+    first = met_award.tranches.get(number=1)
+    pay(met_award, first, 1_000_000, "UNC-1", officer=officer, approver=approver)
+
+    response = browser(officer).get(en("fund_office_award", met_award.pk), {"ledger": asked})
+
+    assert response.status_code == 200
+    assert len(re.findall(r'<tr id="entry-', response.content.decode())) == 1
+
+
+@pytest.mark.parametrize("asked", ["2", "99999999999999999999"])
+def test_a_ledger_page_past_the_end_leads_back_to_the_first(
+    asked, officer, approver, met_award, django_assert_num_queries
+):
+    first = met_award.tranches.get(number=1)
+    pay(met_award, first, 1_000_000, "UNC-1", officer=officer, approver=approver)
+    client = browser(officer)
+    url = en("fund_office_award", met_award.pk)
+    client.get(url)
+
+    with django_assert_num_queries(10):
+        response = client.get(url, {"ledger": asked})
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<tr id="entry-' not in body and "Nothing paid yet." not in text(response)
+    assert 'href="?ledger=1#ledger" rel="first">Page 1</a>' in body
+
+
+def test_the_requests_not_in_the_ledger_are_the_waiting_and_rejected_ones(
+    officer, approver, met_award
+):
+    first = met_award.tranches.get(number=1)
+    pay(met_award, first, 1_000_000, "UNC-PAID", officer=officer, approver=approver)
+    refused = services.disbursement_request(met_award, first, 2_000_000, "UNC-NO", actor=officer)
+    services.disbursement_reject(refused, actor=approver, note="Thiếu hóa đơn.")
+    services.disbursement_request(met_award, first, 3_000_000, "UNC-WAIT", actor=officer)
+
+    response = browser(officer).get(en("fund_office_award", met_award.pk))
+
+    body = response.content.decode()
+    requests = body[body.index('id="requests"') : body.index('id="ledger"')]
+    assert re.findall(r'<th scope="row">([^<]+)</th>', requests) == ["UNC-WAIT", "UNC-NO"]
+    assert "Thiếu hóa đơn." in requests
 
 
 def test_the_pages_speak_vietnamese(officer, pending):
