@@ -513,11 +513,73 @@ SCENARIOS = [
     ),
     Scenario(
         "api.fund.award",
+        "/api/v1/fund/awards/{fund_award}/",
+        # The award with its application and organisation and the count of its ledger,
+        # its tranches, its newest 20 entries (the whole ledger is at .../ledger/).
+        max_queries=6,
+        max_ms=50,
+        who=OFFICER,
+        description="the largest award: tranches, the count of 100,000 entries, the newest 20",
+    ),
+    Scenario(
+        "api.fund.award.typical",
         "/api/v1/fund/awards/{fund_award_typical}/",
         max_queries=6,
-        max_ms=100,
+        max_ms=50,
         who=OFFICER,
-        description="one award with its tranches and its whole ledger (about 900 entries)",
+        same_queries_as="api.fund.award",
+        description="a typical award (about 900 ledger entries)",
+    ),
+    # The largest award's ledger, 100,000 entries, newest first: the count with the
+    # award, then the page's ids alone, sorted and sliced, and only its rows joined.
+    Scenario(
+        "api.fund.ledger",
+        "/api/v1/fund/awards/{fund_award}/ledger/?page_size=100",
+        max_queries=5,
+        max_ms=50,
+        who=APPROVER,
+        description="GET .../awards/{id}/ledger/?page_size=100: page 1 of 100,000 entries",
+    ),
+    Scenario(
+        "api.fund.ledger.1",
+        "/api/v1/fund/awards/{fund_award}/ledger/?page_size=1",
+        max_queries=5,
+        max_ms=50,
+        who=APPROVER,
+        same_queries_as="api.fund.ledger",
+    ),
+    Scenario(
+        "api.fund.ledger.deep",
+        "/api/v1/fund/awards/{fund_award}/ledger/?page={fund_ledger_middle_page}"
+        "&page_size=100&cursor={fund_ledger_middle_cursor}",
+        max_queries=5,
+        max_ms=50,
+        who=APPROVER,
+        same_queries_as="api.fund.ledger",
+        # The `next` link's cursor: a keyset read from the middle of the ledger.
+        no_slower_than=("api.fund.ledger", 1.3),
+        description="the page after the 50,000th entry, by the `next` link's cursor",
+    ),
+    Scenario(
+        "api.fund.ledger.last",
+        "/api/v1/fund/awards/{fund_award}/ledger/?page=last&page_size=100",
+        max_queries=5,
+        max_ms=50,
+        who=APPROVER,
+        same_queries_as="api.fund.ledger",
+        # A page by its number is read from the nearer end of the ledger.
+        no_slower_than=("api.fund.ledger", 1.3),
+        description="the last page (the oldest entries), by its number",
+    ),
+    Scenario(
+        "api.fund.ledger.jump",
+        "/api/v1/fund/awards/{fund_award}/ledger/?page={fund_ledger_middle_page}&page_size=100",
+        max_queries=5,
+        max_ms=50,
+        who=APPROVER,
+        same_queries_as="api.fund.ledger",
+        # The worst case: a page in the middle by its number, 50,000 rows from either end.
+        description="the middle page by its number, without a cursor (the slowest page)",
     ),
     Scenario(
         "api.fund.disbursements",
@@ -702,10 +764,11 @@ def fixtures() -> dict[str, str]:
 
 
 def _fund_awards() -> dict[str, str]:
-    """The largest award (a tenth of the ledger: bench.data.make_fund) and a typical
-    one to compare it with."""
+    """The largest award (a tenth of the ledger: bench.data.make_fund), a typical one to
+    compare it with, and a page in the middle of the largest one's ledger."""
     from django.db.models import Count
 
+    from fund.api.views import LEDGER_AFTER, LEDGER_BEFORE, ledger_cursor
     from fund.models import Award, LedgerEntry
 
     largest = Award.objects.order_by("-approved_vnd", "pk").first()
@@ -720,4 +783,21 @@ def _fund_awards() -> dict[str, str]:
         .values_list("award", flat=True)
     )
     typical = by_size[len(by_size) // 2] if by_size else largest.pk
-    return {"fund_award": str(largest.pk), "fund_award_typical": str(typical)}
+    # The middle page of the largest award's ledger (100 a page), and the cursor the
+    # `next` link into it carries: the last entry of the page before. (A ledger of one
+    # page, at the tiniest scales: its first page, after its oldest entry.)
+    entries = LedgerEntry.objects.filter(award=largest).order_by("-created_at", "-id")
+    pages = max(1, -(-entries.count() // 100))
+    middle = pages // 2 + 1 if pages > 1 else 1
+    if middle > 1:
+        before = entries[(middle - 1) * 100 - 1]
+        cursor = ledger_cursor(LEDGER_AFTER, before)
+    else:
+        oldest = entries.last()
+        cursor = ledger_cursor(LEDGER_BEFORE, oldest) if oldest else ""
+    return {
+        "fund_award": str(largest.pk),
+        "fund_award_typical": str(typical),
+        "fund_ledger_middle_page": str(middle),
+        "fund_ledger_middle_cursor": cursor,
+    }

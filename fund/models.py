@@ -501,7 +501,8 @@ class LedgerEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["award", "created_at"]),
+            # An award's ledger newest first, as the office and the API page through it.
+            models.Index(fields=["award", "-created_at", "-id"], name="ledgerentry_award_newest"),
             models.Index(fields=["created_at"]),
         ]
 

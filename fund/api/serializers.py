@@ -44,6 +44,9 @@ ReviewTargetField = enum_field(
     [(value, label) for value, label in ApplicationStatus.choices if value in OFFICER_TARGETS],
 )
 
+# How many of an award's newest ledger entries its detail carries.
+LEDGER_LATEST = 20
+
 WHOLE_DONG = _("Enter a whole number of đồng, more than zero.")
 
 
@@ -319,6 +322,13 @@ class TrancheSerializer(serializers.ModelSerializer):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
+    """A payment (positive) or a reversal (negative) in an award's ledger."""
+
+    # Lists join the reversal (`select_related("reversed_by")`): no query per row.
+    reversed_by = serializers.SerializerMethodField(
+        help_text="For a payment that was reversed: the reversal's id (null otherwise)."
+    )
+
     class Meta:
         model = LedgerEntry
         fields = [
@@ -328,6 +338,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "disbursement",
             "amount_vnd",
             "reverses",
+            "reversed_by",
             "note",
             "created_at",
             "created_by",
@@ -335,8 +346,16 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "amount_vnd": {"help_text": "Positive for a payment, negative for a reversal."},
-            "reverses": {"help_text": "The payment a reversal corrects."},
+            "reverses": {"help_text": "For a reversal: the payment it corrects."},
         }
+
+    def get_reversed_by(self, entry) -> int | None:
+        if entry.reverses_id is not None:
+            return None  # a reversal is never reversed itself
+        try:
+            return entry.reversed_by.pk
+        except LedgerEntry.reversed_by.RelatedObjectDoesNotExist:
+            return None
 
 
 class AwardSerializer(serializers.ModelSerializer):
@@ -375,21 +394,46 @@ class AwardSerializer(serializers.ModelSerializer):
 
 
 class AwardDetailSerializer(AwardSerializer):
-    ledger = serializers.SerializerMethodField(
-        help_text="Payments and reversals, oldest first: fund staff only (null for the "
-        "awardee's members)."
+    """One award with its tranches. Fund staff also get the size of its ledger and its
+    newest entries; the whole ledger, which may hold a hundred thousand entries, is read
+    page by page at `ledger_url`. For the awardee's members the ledger fields are null."""
+
+    # The view annotates `ledger_count` and sets `ledger_latest` for fund staff only.
+    ledger_count = serializers.SerializerMethodField(
+        help_text="How many entries the award's ledger holds (fund staff; null otherwise)."
+    )
+    ledger_latest = serializers.SerializerMethodField(
+        help_text=(
+            f"The newest {LEDGER_LATEST} ledger entries at most, newest first (fund staff; "
+            "null otherwise). The rest are at `ledger_url`."
+        )
+    )
+    ledger_url = serializers.SerializerMethodField(
+        help_text="The whole ledger, newest first, paginated (fund staff; null otherwise)."
     )
 
     class Meta(AwardSerializer.Meta):
-        fields = [*AwardSerializer.Meta.fields, "ledger"]
+        fields = [*AwardSerializer.Meta.fields, "ledger_count", "ledger_latest", "ledger_url"]
         read_only_fields = fields
 
+    def _staff_view(self, award) -> bool:
+        return hasattr(award, "ledger_count") and hasattr(award, "ledger_latest")
+
+    def get_ledger_count(self, award) -> int | None:
+        return award.ledger_count if self._staff_view(award) else None
+
     @extend_schema_field(LedgerEntrySerializer(many=True, allow_null=True))
-    def get_ledger(self, award):
-        entries = getattr(award, "ledger_entries", None)
-        if entries is None:
+    def get_ledger_latest(self, award):
+        if not self._staff_view(award):
             return None
-        return LedgerEntrySerializer(entries, many=True, context=self.context).data
+        return LedgerEntrySerializer(award.ledger_latest, many=True, context=self.context).data
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_ledger_url(self, award) -> str | None:
+        if not self._staff_view(award):
+            return None
+        path = reverse("fund-award-ledger", kwargs={"pk": award.pk})
+        return _absolute(self.context.get("request"), path)
 
 
 # Disbursements

@@ -1,13 +1,20 @@
 """The fund's API: calls, applications and their documents, review and decisions,
-milestones, awards, four-eyes disbursements, ledger reversals and the public position.
+milestones, awards and their ledger (page by page: an award may hold a hundred thousand
+entries), four-eyes disbursements, ledger reversals and the public position.
 
 Views stay thin: each write is one service call (`fund.services`), whose errors the API's
 exception handler maps (field errors 400, a role or a member that may not act 403, the
 state or the clock 409). Every queryset starts from a selector scoped to the caller.
 """
 
-from django.db.models import Prefetch
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import datetime
+
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,9 +24,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from fund import services
@@ -38,6 +47,7 @@ from fund.api.permissions import (
     FundPermission,
 )
 from fund.api.serializers import (
+    LEDGER_LATEST,
     AwardDetailSerializer,
     AwardSerializer,
     DecisionSerializer,
@@ -75,6 +85,7 @@ from fund.selectors import (
     fund_position,
     ledger_for,
 )
+from portal.api.pagination import PageNumberPagination
 from portal.api.schema import error_responses
 from portal.storage import private_file_response
 
@@ -423,7 +434,7 @@ class FundApplicationViewSet(
         )
         if data["decision"] == Decision.REJECT:
             return self._detail(application.pk)
-        award = _awards_with_tranches(request.user, ledger=True).get(pk=award.pk)
+        award = _with_latest_ledger(request.user, _award_details(request.user).get(pk=award.pk))
         return Response(
             AwardDetailSerializer(award, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
@@ -468,22 +479,184 @@ class TrancheViewSet(viewsets.GenericViewSet):
 
 # Awards
 
+NEWEST_FIRST = ("-created_at", "-id")
+OLDEST_FIRST = ("created_at", "id")
 
-def _awards_with_tranches(user, *, ledger: bool = False):
-    """The caller's awards with their tranches; with `ledger`, fund staff also get each
-    award's ledger entries (`ledger_entries`), in one more query."""
-    awards = awards_for(user).prefetch_related(
+
+def _awards_with_tranches(user):
+    """The caller's awards with their tranches."""
+    return awards_for(user).prefetch_related(
         Prefetch("tranches", queryset=Tranche.objects.order_by("number"))
     )
-    if ledger and reads_all_of_fund(user):
-        awards = awards.prefetch_related(
-            Prefetch(
-                "ledger",
-                queryset=LedgerEntry.objects.order_by("created_at", "id"),
-                to_attr="ledger_entries",
-            )
-        )
+
+
+def _ledger_count():
+    """The number of the award's ledger entries, counted by the database in the award's
+    own query."""
+    entries = (
+        LedgerEntry.objects.filter(award=OuterRef("pk"))
+        .order_by()
+        .values("award")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(entries), 0, output_field=IntegerField())
+
+
+def _award_details(user):
+    """Awards as their detail shows them: with their tranches, and for fund staff the
+    size of their ledger (`ledger_count`)."""
+    awards = _awards_with_tranches(user)
+    if reads_all_of_fund(user):
+        awards = awards.annotate(ledger_count=_ledger_count())
     return awards
+
+
+def _with_latest_ledger(user, award: Award) -> Award:
+    """For fund staff, the award's newest ledger entries (`ledger_latest`), in one
+    query: the detail stays small whatever the size of the ledger."""
+    if hasattr(award, "ledger_count"):
+        award.ledger_latest = list(
+            ledger_for(user)
+            .filter(award=award)
+            .select_related("reversed_by")
+            .order_by(*NEWEST_FIRST)[:LEDGER_LATEST]
+        )
+    return award
+
+
+class _CountedPaginator(Paginator):
+    """Django's paginator for a number of rows already counted (with the award)."""
+
+    def __init__(self, count: int, per_page: int):
+        super().__init__((), per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+LEDGER_AFTER, LEDGER_BEFORE = "after", "before"
+
+
+def ledger_cursor(direction: str, entry: LedgerEntry) -> str:
+    """An opaque key for the `next` (entries older than `entry`) or `previous` (newer)
+    page. It only selects among the award's own entries, which the caller may read."""
+    raw = f"{direction}|{entry.created_at.isoformat()}|{entry.pk}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _read_ledger_cursor(token: str) -> tuple[str, datetime, int]:
+    try:
+        raw = urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        direction, at, pk = raw.split("|")
+        created_at, pk = datetime.fromisoformat(at), int(pk)
+    except ValueError:  # bad base64, bad text, bad date or number
+        raise NotFound(LedgerPagination.invalid_page_message) from None
+    valid = direction in (LEDGER_AFTER, LEDGER_BEFORE) and 0 < pk < 2**63
+    if not valid or created_at.tzinfo is None:
+        raise NotFound(LedgerPagination.invalid_page_message)
+    return direction, created_at, pk
+
+
+class LedgerPagination(PageNumberPagination):
+    """One award's ledger, newest first (ties by id): `?page=` and `?page_size=` as
+    every list, the count read with the award.
+
+    A page reached by its number is read from the nearer end of the ledger (the last
+    page costs what the first does); the `next` and `previous` links also carry a
+    `cursor`, the key of the row they continue from, so that walking the whole ledger
+    page by page costs the same at any depth (keyset reads on the (award, created_at)
+    index, whatever the offset)."""
+
+    cursor_query_param = "cursor"
+    # The browsable API's numbered links would carry the cursor along to other pages.
+    template = None
+
+    def paginate_ledger(self, entries, *, count: int, request) -> list[LedgerEntry]:
+        """The page's entries, reversals joined; `entries` are the award's, scoped."""
+        self.request = request
+        size = self.get_page_size(request)
+        paginator = _CountedPaginator(count, size)
+        try:
+            number = paginator.validate_number(self.get_page_number(request, paginator))
+        except InvalidPage:
+            raise NotFound(self.invalid_page_message) from None
+        token = request.query_params.get(self.cursor_query_param)
+        if token:
+            page_rows = self._by_key(entries, token, size)
+        else:
+            page_rows = self._by_position(entries, count, (number - 1) * size, size)
+        # The page's ids alone are sorted and sliced; only its rows are joined.
+        rows = list(
+            LedgerEntry.objects.filter(pk__in=page_rows.values("pk"))
+            .select_related("reversed_by")
+            .order_by(*NEWEST_FIRST)
+        )
+        self.page = Page(rows, number, paginator)
+        return rows
+
+    @staticmethod
+    def _by_key(entries, token: str, size: int):
+        direction, created_at, pk = _read_ledger_cursor(token)
+        # `created_at <= key` bounds the index scan; the id breaks ties within it.
+        if direction == LEDGER_AFTER:
+            return entries.filter(
+                Q(created_at__lte=created_at), Q(created_at__lt=created_at) | Q(pk__lt=pk)
+            ).order_by(*NEWEST_FIRST)[:size]
+        return entries.filter(
+            Q(created_at__gte=created_at), Q(created_at__gt=created_at) | Q(pk__gt=pk)
+        ).order_by(*OLDEST_FIRST)[:size]
+
+    @staticmethod
+    def _by_position(entries, count: int, offset: int, size: int):
+        on_page = max(0, min(size, count - offset))
+        from_oldest = count - offset - on_page
+        if from_oldest < offset:
+            return entries.order_by(*OLDEST_FIRST)[from_oldest : from_oldest + on_page]
+        return entries.order_by(*NEWEST_FIRST)[offset : offset + size]
+
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        url = replace_query_param(
+            self.request.build_absolute_uri(), self.page_query_param, self.page.next_page_number()
+        )
+        if not self.page.object_list:
+            return remove_query_param(url, self.cursor_query_param)
+        last = ledger_cursor(LEDGER_AFTER, self.page.object_list[-1])
+        return replace_query_param(url, self.cursor_query_param, last)
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        url = self.request.build_absolute_uri()
+        number = self.page.previous_page_number()
+        if number == 1 or not self.page.object_list:
+            url = remove_query_param(url, self.cursor_query_param)
+            if number == 1:
+                return remove_query_param(url, self.page_query_param)
+            return replace_query_param(url, self.page_query_param, number)
+        url = replace_query_param(url, self.page_query_param, number)
+        first = ledger_cursor(LEDGER_BEFORE, self.page.object_list[0])
+        return replace_query_param(url, self.cursor_query_param, first)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Set by the `next` and `previous` links, which read the page from "
+                    "the key of the row they continue from (as fast at any depth). Leave "
+                    "it out to go to a page by its number."
+                ),
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 @extend_schema_view(
@@ -493,18 +666,32 @@ def _awards_with_tranches(user, *, ledger: bool = False):
         responses={200: AwardSerializer, **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
-        summary="One award with its tranches (and its ledger for fund staff)",
+        summary="One award with its tranches (and the newest of its ledger for fund staff)",
+        description=(
+            "What was approved, paid and remains, with the tranches. For fund officers, "
+            f"finance approvers and auditors also `ledger_count`, the newest {LEDGER_LATEST} "
+            "ledger entries in `ledger_latest` (newest first) and `ledger_url`, where the "
+            "whole ledger is read page by page (`GET /api/v1/fund/awards/{id}/ledger/`); "
+            "for the awardee's members these are null."
+        ),
         tags=TAGS,
         responses={200: AwardDetailSerializer, **error_responses(401, 404)},
     ),
 )
 class AwardViewSet(viewsets.ReadOnlyModelViewSet):
     """What the committee approved, its tranches, paid and remaining. Fund officers,
-    finance approvers and auditors read every award; an organisation's members read
-    theirs; another organisation's award is a 404."""
+    finance approvers and auditors read every award and its ledger; an organisation's
+    members read theirs, without the ledger; another organisation's award is a 404."""
 
     permission_classes = [FundPermission]
-    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "metadata": SIGNED_IN}
+    action_roles = {
+        "list": SIGNED_IN,
+        "retrieve": SIGNED_IN,
+        "metadata": SIGNED_IN,
+        # The awardee's members see the award but not its ledger: refused by role (403,
+        # as the disbursements are), before any award is looked up.
+        "ledger_entries": FUND_STAFF,
+    }
     filterset_class = AwardFilter
     ordering_fields = ["decided_at", "approved_vnd"]
     ordering = ["-decided_at", "-id"]
@@ -513,10 +700,45 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if _fake(self):
             return Award.objects.none()
-        return _awards_with_tranches(self.request.user, ledger=self.action == "retrieve")
+        user = self.request.user
+        if self.action == "retrieve":
+            return _award_details(user)
+        if self.action == "ledger_entries":
+            return awards_for(user).annotate(ledger_count=_ledger_count())
+        return _awards_with_tranches(user)
 
     def get_serializer_class(self):
         return AwardDetailSerializer if self.action == "retrieve" else AwardSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        award = _with_latest_ledger(request.user, self.get_object())
+        return Response(self.get_serializer(award).data)
+
+    @extend_schema(
+        summary="An award's ledger, newest first (fund staff)",
+        description=(
+            "Payments and reversals, newest first (ties by id), paginated. For fund "
+            "officers, finance approvers and auditors (403 for anyone else, the awardee's "
+            "members included: they read the award, not its ledger). Follow `next` to walk "
+            "the whole ledger."
+        ),
+        tags=TAGS,
+        responses={200: LedgerEntrySerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="ledger",
+        url_name="ledger",
+        pagination_class=LedgerPagination,
+        filter_backends=[],
+    )
+    def ledger_entries(self, request, pk=None):
+        award = self.get_object()
+        rows = self.paginator.paginate_ledger(
+            ledger_for(request.user).filter(award=award), count=award.ledger_count, request=request
+        )
+        return self.get_paginated_response(LedgerEntrySerializer(rows, many=True).data)
 
 
 # Disbursements

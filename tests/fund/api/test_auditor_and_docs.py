@@ -61,12 +61,13 @@ def test_an_auditor_reads_everything(auditor_client, records, member):
         file_url,
         AWARDS,
         award_url(records["award"]),
+        award_url(records["award"]) + "ledger/",
         DISBURSEMENTS,
         disbursement_url(records["pending"]),
     ):
         assert auditor_client.get(url).status_code == 200, url
     assert auditor_client.get(APPLICATIONS).data["count"] == 3
-    assert len(auditor_client.get(award_url(records["award"])).data["ledger"]) == 1
+    assert len(auditor_client.get(award_url(records["award"])).data["ledger_latest"]) == 1
 
 
 def test_an_auditor_gets_403_on_every_write_and_nothing_changes(auditor_client, records):
@@ -139,6 +140,7 @@ FUND_STATUSES = {
     },
     ("/api/v1/fund/awards/", "get"): {"200", "400", "401", "404"},
     ("/api/v1/fund/awards/{id}/", "get"): {"200", "401", "404"},
+    ("/api/v1/fund/awards/{id}/ledger/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/fund/disbursements/", "get"): {"200", "400", "401", "403", "404"},
     ("/api/v1/fund/disbursements/", "post"): {"201", "400", "401", "403", "409"},
     ("/api/v1/fund/disbursements/{id}/", "get"): {"200", "401", "403", "404"},
@@ -214,3 +216,4 @@ def test_list_filters_are_documented(schema):
         "/api/v1/fund/applications/"
     )
     assert {"status", "award"} <= parameters("/api/v1/fund/disbursements/")
+    assert parameters("/api/v1/fund/awards/{id}/ledger/") == {"id", "page", "page_size", "cursor"}

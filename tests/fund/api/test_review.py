@@ -152,7 +152,7 @@ def test_approval_returns_the_award_with_its_tranches(officer_client, applicatio
         (1, 600 * MILLION, "2027-01-15", False, 0),
         (2, 400 * MILLION, "2027-02-14", False, 0),
     ]
-    assert response.data["ledger"] == []
+    assert (response.data["ledger_count"], response.data["ledger_latest"]) == (0, [])
     assert FundApplication.objects.get().status == S.APPROVED
     assert FundingCall.objects.get(pk=call.pk).committed_vnd == 1_000 * MILLION
     assert officer_client.get(application_url(application)).data["award"] == award.pk
