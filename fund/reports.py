@@ -188,6 +188,31 @@ def position_by_organization(fund: FundScope = None, *, limit: int | None = None
     return [Position(pk, name, committed, paid, count) for pk, name, committed, paid, count in rows]
 
 
+def organization_rows(fund: FundScope = None) -> QuerySet:
+    """`position_by_organization` as a queryset, to be paged: tuples of (organisation
+    id, legal name, committed, paid, awards), most committed first. A Paginator counts
+    them in one query and reads a page in another; `as_positions` makes them rows."""
+    return (
+        _awards(fund)
+        .order_by()
+        .values("application__organization")
+        .annotate(**_sums())
+        .order_by("-committed", "application__organization")
+        .values_list(
+            "application__organization",
+            "application__organization__legal_name",
+            "committed",
+            "paid",
+            "award_count",
+        )
+    )
+
+
+def as_positions(rows) -> list[Position]:
+    """`organization_rows`' tuples (a page of them) as Positions."""
+    return [Position(pk, name, committed, paid, count) for pk, name, committed, paid, count in rows]
+
+
 # Months
 
 

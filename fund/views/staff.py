@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fund import exports, services
+from fund import exports, reports, services
 from fund.enums import (
     APPLICATION_TRANSITIONS,
     OFFICER_TARGETS,
@@ -62,7 +62,13 @@ from fund.models import (
     Tranche,
 )
 from fund.rules import is_finance_approver, is_fund_officer, reads_all_of_fund
-from fund.selectors import applications_for, awards_for, disbursements_for, ledger_for
+from fund.selectors import (
+    applications_for,
+    awards_for,
+    disbursements_for,
+    fund_position,
+    ledger_for,
+)
 from fund.staff_forms import (
     ApplicationFilterForm,
     DecisionForm,
@@ -1037,6 +1043,190 @@ def office_export(request, kind: str, fmt: str):
     return exports.export_response(export, kind, fmt)
 
 
+# The position: the fund's figures
+
+# The months the monthly table may cover, the first the default.
+POSITION_MONTHS = (12, 24)
+POSITION_ORGANIZATIONS_PER_PAGE = 20
+POSITION_TABLES = ("funds", "calls", "instruments", "sectors", "organizations", "months")
+
+
+def _position_scope(request) -> tuple[list, int | None, int]:
+    """Every fund with its totals (one query: they are the filter's choices too), the
+    fund asked for (None for all of them; one that does not exist is a 404) and how
+    many months the monthly table covers."""
+    funds = fund_position()
+    value = request.GET.get("fund", "")
+    fund_id = None
+    if value:
+        if not value.isdigit() or int(value) not in {fund.fund_id for fund in funds}:
+            raise Http404
+        fund_id = int(value)
+    months = request.GET.get("months", "")
+    months = int(months) if months in {str(m) for m in POSITION_MONTHS} else POSITION_MONTHS[0]
+    return funds, fund_id, months
+
+
+def _position_query(fund_id: int | None, months: int) -> str:
+    """The page's filters as a query string, defaults left out."""
+    filters = {}
+    if fund_id is not None:
+        filters["fund"] = fund_id
+    if months != POSITION_MONTHS[0]:
+        filters["months"] = months
+    return urlencode(filters)
+
+
+@never_cache
+@office_required
+@require_GET
+def office_position(request):
+    """The position of the fund (or of every fund): capital, committed, paid and what is
+    left, in total and per fund, call, instrument, sector, organisation (paged, most
+    committed first) and month. Every figure is summed by the database (`fund.reports`),
+    one query per breakdown whatever the number of awards and ledger entries."""
+    funds, fund_id, months = _position_scope(request)
+    fund_rows = _fund_rows(funds, fund_id)
+    # The totals of the funds already read, as `reports.fund_totals` sums them.
+    totals = reports.Totals(
+        capital_vnd=sum(row.limit_vnd for row in fund_rows),
+        committed_vnd=sum(row.committed_vnd for row in fund_rows),
+        paid_vnd=sum(row.paid_vnd for row in fund_rows),
+        awards=sum(row.awards for row in fund_rows),
+        funds=len(fund_rows),
+    )
+    page = Paginator(reports.organization_rows(fund_id), POSITION_ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("organizations")
+    )
+    by_month = reports.position_by_month(fund_id, months=months)
+    query = _position_query(fund_id, months)
+    return render(
+        request,
+        TEMPLATES + "position.html",
+        {
+            "role": _Role(request.user),
+            "funds": funds,
+            "fund_id": fund_id,
+            "fund_name": fund_rows[0].label if fund_id is not None else "",
+            "fund_rows": fund_rows,
+            "month_choices": POSITION_MONTHS,
+            "months": months,
+            "totals": totals,
+            "calls": reports.position_by_call(fund_id),
+            # The breakdowns without a limit of their own, shown alike.
+            "breakdowns": [
+                {
+                    "name": "instruments",
+                    "title": _("Per instrument"),
+                    "column": _("Instrument"),
+                    "rows": reports.position_by_instrument(fund_id),
+                },
+                {
+                    "name": "sectors",
+                    "title": _("Per sector"),
+                    "column": _("Sector"),
+                    "note": _("The sectors of the organisations funded, the most paid first."),
+                    "rows": reports.position_by_sector(fund_id),
+                },
+                {
+                    "name": "organizations",
+                    "title": _("Per organisation"),
+                    "column": _("Organisation"),
+                    "note": _("Most committed first."),
+                    "count": page.paginator.count,
+                    "rows": reports.as_positions(page.object_list),
+                    "paged": True,
+                },
+            ],
+            "page_obj": page,
+            "by_month": by_month,
+            "month_committed_vnd": sum(month.committed_vnd for month in by_month),
+            "month_paid_vnd": sum(month.paid_vnd for month in by_month),
+            "query": query,
+            "csv_query": f"?{query}" if query else "",
+        },
+    )
+
+
+def _fund_rows(funds, fund_id: int | None) -> list[reports.Position]:
+    """The funds read for the filter as rows of the breakdown, their capital as limit."""
+    return [
+        reports.Position(
+            fund.fund_id,
+            fund.name,
+            fund.committed_vnd,
+            fund.paid_vnd,
+            fund.awards,
+            limit_vnd=fund.capital_vnd,
+        )
+        for fund in funds
+        if fund_id is None or fund.fund_id == fund_id
+    ]
+
+
+# Each downloadable breakdown's first columns: what identifies a row, its name, and its
+# limit (capital, budget) where it has one.
+_POSITION_COLUMNS = {
+    "funds": (gettext_lazy("Fund ID"), gettext_lazy("Fund"), gettext_lazy("Capital (VND)")),
+    "calls": (gettext_lazy("Call ID"), gettext_lazy("Call"), gettext_lazy("Budget (VND)")),
+    "instruments": (gettext_lazy("Code"), gettext_lazy("Instrument"), None),
+    "sectors": (gettext_lazy("Code"), gettext_lazy("Sector"), None),
+    "organizations": (gettext_lazy("Organisation ID"), gettext_lazy("Organisation"), None),
+}
+
+
+def _position_export(table: str, funds, fund_id: int | None, months: int) -> exports.Export:
+    """One breakdown of the position page as an export, amounts in whole đồng."""
+    if table == "months":
+        return exports.Export(
+            title=table,
+            headings=[_("Month"), _("Committed in the month (VND)"), _("Paid in the month (VND)")],
+            rows=iter(
+                [month.month.strftime("%Y-%m"), month.committed_vnd, month.paid_vnd]
+                for month in reports.position_by_month(fund_id, months=months)
+            ),
+        )
+    positions = {
+        "funds": lambda: _fund_rows(funds, fund_id),
+        "calls": lambda: reports.position_by_call(fund_id),
+        "instruments": lambda: reports.position_by_instrument(fund_id),
+        "sectors": lambda: reports.position_by_sector(fund_id),
+        # All of them here, not a page.
+        "organizations": lambda: reports.position_by_organization(fund_id),
+    }[table]()
+    key, label, limit = _POSITION_COLUMNS[table]
+    if limit is None:  # no capital or budget: nothing left to commit either
+        headings = [key, label, _("Committed (VND)"), _("Paid (VND)"), _("Left to pay (VND)")]
+
+        def row(p: reports.Position) -> list:
+            return [p.key, p.label, p.committed_vnd, p.paid_vnd, p.outstanding_vnd, p.awards]
+
+    else:
+        headings = [key, label, limit, _("Committed (VND)"), _("Paid (VND)")]
+        headings += [_("Left to commit (VND)"), _("Left to pay (VND)")]
+
+        def row(p: reports.Position) -> list:
+            money = [p.limit_vnd, p.committed_vnd, p.paid_vnd, p.remaining_vnd, p.outstanding_vnd]
+            return [p.key, p.label, *money, p.awards]
+
+    headings.append(_("Awards"))
+    return exports.Export(
+        title=table, headings=[str(heading) for heading in headings], rows=map(row, positions)
+    )
+
+
+@never_cache
+@office_required
+@require_GET
+def office_position_csv(request, table: str):
+    """One table of the position page as CSV, with the page's filters."""
+    if table not in POSITION_TABLES:
+        raise Http404
+    funds, fund_id, months = _position_scope(request)
+    export = _position_export(table, funds, fund_id, months)
+    return exports.export_response(export, f"position-{table}", "csv")
+
+
 urlpatterns = [
     path("fund/office/", office_home, name="fund_office"),
     path("fund/office/applications/", office_applications, name="fund_office_applications"),
@@ -1087,5 +1277,11 @@ urlpatterns = [
         r"^fund/office/export/(?P<kind>applications|awards|ledger)\.(?P<fmt>csv|xlsx)$",
         office_export,
         name="fund_office_export",
+    ),
+    path("fund/office/position/", office_position, name="fund_office_position"),
+    re_path(
+        r"^fund/office/position/(?P<table>[a-z]+)\.csv$",
+        office_position_csv,
+        name="fund_office_position_csv",
     ),
 ]
