@@ -379,11 +379,13 @@ SCENARIOS = [
         who=MANAGER,
         same_queries_as="api.challenge-proposals",
     ),
+    # DESIGN.md's peer shows 60 submissions in 328 ms; five times faster is 65 ms, for a
+    # page of 100 here (most of it Wagtail's admin chrome, the rows written in one go).
     Scenario(
         "admin.proposals",
         "/admin/proposals/?challenge={challenge_id}",
         max_queries=12,
-        max_ms=60,
+        max_ms=65,
         who=MANAGER,
         auth="session",
         description="Wagtail admin list of a challenge's proposals, 100 a page of 2,000",
@@ -392,7 +394,7 @@ SCENARIOS = [
         "admin.proposals.20",
         "/admin/proposals/?challenge={challenge_id}&p={proposals_last_page}",
         max_queries=12,
-        max_ms=60,
+        max_ms=65,
         who=MANAGER,
         auth="session",
         same_queries_as="admin.proposals",

@@ -219,10 +219,15 @@ class InspectLinkColumn(PlainColumn):
         super().__init__(*args, **kwargs)
         self.url_name = url_name
 
+    @cached_property
+    def _url_template(self) -> str:
+        # One reverse() for the page, not one per row: the pk is the only part that varies.
+        return reverse(self.url_name, args=(0,)).removesuffix("0/") + "{}/"
+
     def render_cell_html(self, instance, parent_context):
         return format_html(
             '<td class="title"><div class="title-wrapper"><a href="{}">{}</a></div></td>',
-            reverse(self.url_name, args=(instance.pk,)),
+            self._url_template.format(instance.pk),
             self.get_value(instance),
         )
 

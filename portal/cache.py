@@ -10,7 +10,10 @@ and is stale once `invalidate()` has moved it on (cms/signals.py calls it whenev
 page, a challenge, a snippet, a setting or a listed organisation changes). One counter
 for the whole site is enough where publishing happens a few times a day, works the same
 on Redis and in local memory, and stale entries simply expire. Content that changes with
-the clock (a challenge opening or closing) is bounded by `register_expiry`.
+the clock (a challenge opening or closing) is bounded by `register_expiry`. A worker
+keeps its own copy of recent pages and trusts the generation it read for
+`GENERATION_SECONDS`, so a hit needs no round trip to the shared cache; `invalidate()`
+called in this process is seen at once.
 """
 
 import hashlib
@@ -46,6 +49,10 @@ EXCLUDED_PATHS = (
 # Pages a worker keeps a copy of (a few MB at most): a hit on one of them reads only the
 # generation from the shared cache instead of carrying the whole page across.
 LOCAL_ENTRIES = 128
+# How long a worker trusts the generation it last read: a change made through another
+# worker shows within this time (one made through this one, at once), and a hit costs no
+# round trip to the shared cache at all.
+GENERATION_SECONDS = 1.0
 # Django's cookie message storage; with a pending message the page must show it.
 MESSAGES_COOKIE = "messages"
 NOT_SHARED = {"private", "no-store", "no-cache"}
@@ -69,6 +76,7 @@ def invalidate() -> None:
 
 
 def _bump() -> None:
+    forget_generation()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -76,6 +84,26 @@ def _bump() -> None:
     except Exception:
         # A cache outage must not fail the editor's save; pages expire by TTL anyway.
         logger.exception("Could not invalidate the page cache")
+
+
+# (generation, monotonic time it was read) in this process; None: read it again.
+_generation_seen: tuple[int, float] | None = None
+
+
+def forget_generation() -> None:
+    """Read the generation from the shared cache on the next request, not in a second."""
+    global _generation_seen
+    _generation_seen = None
+
+
+def _generation() -> int:
+    global _generation_seen
+    seen, now = _generation_seen, time.monotonic()
+    if seen is not None and now - seen[1] < GENERATION_SECONDS:
+        return seen[0]
+    generation = cache.get(GENERATION_KEY) or _new_generation()
+    _generation_seen = (generation, now)
+    return generation
 
 
 def _new_generation() -> int:
@@ -156,7 +184,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = _key(request)
         try:
-            generation = cache.get(GENERATION_KEY) or _new_generation()
+            generation = _generation()
             entry = self._local.get(key)
             if entry is None or entry[0] != generation or entry[1] <= time.time():
                 entry = cache.get(key)

@@ -30,6 +30,7 @@ PAGE = "/bai-toan/p1-2026/"
 def _page_cache_on(settings):
     settings.PAGE_CACHE_ENABLED = True
     settings.PAGE_CACHE_SECONDS = 300
+    page_cache.forget_generation()  # nothing remembered from another test
 
 
 @pytest.fixture
@@ -282,9 +283,22 @@ def test_a_lost_generation_never_revives_old_pages(client, challenge_page):
     _twice(client, PAGE)
 
     cache.delete(page_cache.GENERATION_KEY)
+    page_cache.forget_generation()  # as a second later
 
     assert _get(client, PAGE)["X-Cache"] == "miss"
     assert _get(client, PAGE)["X-Cache"] == "hit"
+
+
+def test_a_change_made_through_another_worker_shows_within_a_second(client, challenge_page):
+    _twice(client, PAGE)
+    cache.incr(page_cache.GENERATION_KEY)  # another worker published something
+
+    # This worker trusts the generation it read for a second: no round trip per hit...
+    assert _get(client, PAGE)["X-Cache"] == "hit"
+    generation, read_at = page_cache._generation_seen
+    page_cache._generation_seen = (generation, read_at - page_cache.GENERATION_SECONDS)
+    # ...and then reads it again: the page is rendered anew.
+    assert _get(client, PAGE)["X-Cache"] == "miss"
 
 
 def test_a_signed_in_user_neither_gets_nor_fills_the_cache(client, challenge_page):
@@ -301,6 +315,7 @@ def test_a_signed_in_user_neither_gets_nor_fills_the_cache(client, challenge_pag
 
     client.logout()
     cache.clear()  # nothing cached: the signed-in pages must not be stored either
+    page_cache.forget_generation()
     client.force_login(user)
     _get(client, PAGE)
     client.logout()
