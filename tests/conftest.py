@@ -9,6 +9,19 @@ from portal.roles import Role
 from tests.factories import UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Between transactional tests Django empties every table with TRUNCATE, which the
+    audit trail and the ledger refuse on PostgreSQL unless the session allows it (portal
+    migration 0005). Test databases allow it; a test of the refusal turns it off."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c portal.allow_truncate=on".strip()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     # Throttle counters and Wagtail's cached site paths must not leak between tests.

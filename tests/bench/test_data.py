@@ -74,7 +74,8 @@ def test_the_pages_it_makes_are_served_in_both_languages(client):
 
 def _empty_fund():
     """The fund's rows. The ledger refuses DELETE (on PostgreSQL a trigger does, below the
-    ORM), so the money tables are emptied the way only the database's owner can."""
+    ORM), so the money tables are emptied with TRUNCATE, which only a session that says
+    so may run (test databases do: tests/conftest.py)."""
     from django.db import connection
 
     from fund import models as fund

@@ -407,6 +407,26 @@ def test_postgresql_refuses_ledger_changes_below_the_orm(officer, approver, awar
     assert LedgerEntry.objects.get(pk=entry.pk).amount_vnd == 10 * MILLION
 
 
+def test_postgresql_refuses_to_empty_the_ledger(officer, approver, award):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    met(officer, award)
+    paid(officer, approver, award, 10 * MILLION)
+
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # The test database allows TRUNCATE (tests/conftest.py); a real one does not.
+        # (The deferred foreign-key checks of the rows just written must run first.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL portal.allow_truncate = off")
+        cursor.execute(f"TRUNCATE {LedgerEntry._meta.db_table} CASCADE")
+
+    assert LedgerEntry.objects.filter(award=award).count() == 1
+
+
 def test_the_database_holds_paid_within_approved_and_committed_within_capital(award):
     tranche = award.tranches.get(number=1)
     updates = [

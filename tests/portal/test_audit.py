@@ -125,6 +125,25 @@ def test_postgresql_refuses_changes_below_the_orm():
     assert AuditEvent.objects.get(pk=event.pk).action == "challenge.transition"
 
 
+def test_postgresql_refuses_to_empty_the_trail():
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    _record_three()
+
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # The test database allows TRUNCATE (tests/conftest.py); a real one does not.
+        # (The deferred foreign-key checks of the rows just written must run first.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL portal.allow_truncate = off")
+        cursor.execute(f"TRUNCATE {AuditEvent._meta.db_table}")
+
+    assert AuditEvent.objects.count() == 3
+
+
 def test_floats_are_refused_because_jsonb_would_rewrite_them():
     with pytest.raises(TypeError, match=r"data.amounts\[1\] is a float"):
         audit_record(actor=None, action="fund.award", data={"amounts": [1, 1e16]})
