@@ -15,9 +15,6 @@ from datetime import UTC
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
-from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
@@ -32,7 +29,7 @@ from challenges.enums import (
 from challenges.models import Attachment, Challenge, Proposal, Track
 from portal.audit import audit_record
 from portal.errors import Conflict
-from portal.files import check_attachment
+from portal.files import check_room, check_upload, stored
 from portal.models import User
 from portal.rules import is_email_verified
 from startups.models import Organization
@@ -145,46 +142,20 @@ def attachment_add(*, actor: User, proposal: Proposal, upload, kind: str) -> Att
         raise ValidationError({"kind": [_("Choose among the kinds of attachment.")]})
     # Reading and hashing a 20 MB file takes a while: done before the lock, so that a
     # slow upload never holds up the proposal's other writers (or its submit).
-    try:
-        check = check_attachment(upload, max_bytes=ATTACHMENT_MAX_BYTES)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
+    check = check_upload(upload, max_bytes=ATTACHMENT_MAX_BYTES)
     proposal = _lock(proposal)
     _require_status(proposal, ProposalStatus.DRAFT)
     _require_before_deadline(proposal.challenge, timezone.now())
-    held = Attachment.objects.filter(proposal=proposal).aggregate(
-        count=Count("id"), size=Coalesce(Sum("size"), 0)
+    check_room(
+        Attachment.objects.filter(proposal=proposal),
+        check,
+        max_count=ATTACHMENTS_MAX_COUNT,
+        max_total_bytes=ATTACHMENTS_MAX_TOTAL_BYTES,
+        too_many=_("A proposal takes at most %(limit)d files; delete one first."),
+        too_large=_("A proposal's files may take at most %(limit)s in all."),
     )
-    if held["count"] >= ATTACHMENTS_MAX_COUNT:
-        raise ValidationError(
-            {
-                "file": [
-                    _("A proposal takes at most %(limit)d files; delete one first.")
-                    % {"limit": ATTACHMENTS_MAX_COUNT}
-                ]
-            }
-        )
-    if held["size"] + check.size > ATTACHMENTS_MAX_TOTAL_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("A proposal's files may take at most %(limit)s in all.")
-                    % {"limit": filesizeformat(ATTACHMENTS_MAX_TOTAL_BYTES)}
-                ]
-            }
-        )
-    attachment = Attachment(
-        proposal=proposal,
-        kind=kind,
-        display_name=check.display_name,
-        content_type=check.content_type,
-        size=check.size,
-        sha256=check.sha256,
-        uploaded_by=actor,
-    )
-    upload.seek(0)
-    attachment.file.save(check.storage_name, upload, save=False)
-    try:
+    attachment = Attachment(proposal=proposal, kind=kind, uploaded_by=actor, **check.fields())
+    with stored(attachment, upload, check):
         attachment.save()
         audit_record(
             actor=actor,
@@ -198,9 +169,6 @@ def attachment_add(*, actor: User, proposal: Proposal, upload, kind: str) -> Att
                 "sha256": check.sha256,
             },
         )
-    except BaseException:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
     return attachment
 
 

@@ -13,9 +13,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from fund.models import (
 from fund.rules import is_applicant, is_finance_approver, is_fund_officer
 from portal.audit import audit_record
 from portal.errors import Conflict
-from portal.files import check_attachment
+from portal.files import check_room, check_upload, stored
 from portal.models import User
 from portal.rules import is_email_verified
 from startups.models import Organization
@@ -286,45 +285,19 @@ def document_add(*, actor: User, application: FundApplication, upload, kind: str
         raise ValidationError({"kind": [_("Choose among the kinds of document.")]})
     # Reading and hashing a 20 MB file takes a while: done before the lock, so that a
     # slow upload never holds up the application's other writers (or its submit).
-    try:
-        check = check_attachment(upload, max_bytes=DOCUMENT_MAX_BYTES)
-    except ValidationError as error:
-        raise ValidationError({"file": error.messages}) from None
+    check = check_upload(upload, max_bytes=DOCUMENT_MAX_BYTES)
     application = _lock_application(application)
     _require_draft(application)
-    held = FundDocument.objects.filter(application=application).aggregate(
-        count=Count("id"), size=Coalesce(Sum("size"), 0)
+    check_room(
+        FundDocument.objects.filter(application=application),
+        check,
+        max_count=DOCUMENTS_MAX_COUNT,
+        max_total_bytes=DOCUMENTS_MAX_TOTAL_BYTES,
+        too_many=_("An application takes at most %(limit)d files; delete one first."),
+        too_large=_("An application's files may take at most %(limit)s in all."),
     )
-    if held["count"] >= DOCUMENTS_MAX_COUNT:
-        raise ValidationError(
-            {
-                "file": [
-                    _("An application takes at most %(limit)d files; delete one first.")
-                    % {"limit": DOCUMENTS_MAX_COUNT}
-                ]
-            }
-        )
-    if held["size"] + check.size > DOCUMENTS_MAX_TOTAL_BYTES:
-        raise ValidationError(
-            {
-                "file": [
-                    _("An application's files may take at most %(limit)s in all.")
-                    % {"limit": filesizeformat(DOCUMENTS_MAX_TOTAL_BYTES)}
-                ]
-            }
-        )
-    document = FundDocument(
-        application=application,
-        kind=kind,
-        display_name=check.display_name,
-        content_type=check.content_type,
-        size=check.size,
-        sha256=check.sha256,
-        uploaded_by=actor,
-    )
-    upload.seek(0)
-    document.file.save(check.storage_name, upload, save=False)
-    try:
+    document = FundDocument(application=application, kind=kind, uploaded_by=actor, **check.fields())
+    with stored(document, upload, check):
         document.save()
         audit_record(
             actor=actor,
@@ -338,9 +311,6 @@ def document_add(*, actor: User, application: FundApplication, upload, kind: str
                 "sha256": check.sha256,
             },
         )
-    except BaseException:
-        document.file.storage.delete(document.file.name)
-        raise
     return document
 
 

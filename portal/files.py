@@ -20,6 +20,8 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -29,6 +31,8 @@ from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as parse_xml
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -190,6 +194,15 @@ class AttachmentCheck:
     display_name: str
     storage_name: str
 
+    def fields(self) -> dict:
+        """What a stored file's row keeps of the check."""
+        return {
+            "display_name": self.display_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def check_attachment(upload, *, max_bytes: int) -> AttachmentCheck:
     """Check an attachment to a proposal: a PDF, DOCX, XLSX, PPTX, PNG or JPEG file, the
@@ -216,6 +229,47 @@ def check_attachment(upload, *, max_bytes: int) -> AttachmentCheck:
         display_name=display_name(upload.name, extension),
         storage_name=random_name(extension),
     )
+
+
+def check_upload(upload, *, max_bytes: int) -> AttachmentCheck:
+    """check_attachment, its errors under the form's `file` field."""
+    try:
+        return check_attachment(upload, max_bytes=max_bytes)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+
+
+def check_room(
+    held: QuerySet,
+    check: AttachmentCheck,
+    *,
+    max_count: int,
+    max_total_bytes: int,
+    too_many: str,
+    too_large: str,
+) -> None:
+    """Refuse a file that would take its owner past a limit on the number of files or on
+    their total size. `held` is the owner's files, read under the owner's row lock so that
+    parallel uploads cannot both squeeze under the limits; the messages take %(limit)s."""
+    room = held.aggregate(count=Count("id"), size=Coalesce(Sum("size"), 0))
+    if room["count"] >= max_count:
+        raise ValidationError({"file": [too_many % {"limit": max_count}]})
+    if room["size"] + check.size > max_total_bytes:
+        raise ValidationError({"file": [too_large % {"limit": filesizeformat(max_total_bytes)}]})
+
+
+@contextmanager
+def stored(record, upload, check: AttachmentCheck) -> Iterator[None]:
+    """Put the upload in storage under its random name as `record.file`; the block saves
+    the row (and audits it). If the block fails, the stored file goes again, so a refused
+    upload leaves nothing behind."""
+    upload.seek(0)
+    record.file.save(check.storage_name, upload, save=False)
+    try:
+        yield
+    except BaseException:
+        record.file.storage.delete(record.file.name)
+        raise
 
 
 def display_name(name: str | None, extension: str) -> str:
