@@ -60,7 +60,8 @@ def _sums(prefix: str = "") -> dict:
 @dataclass(frozen=True)
 class Position:
     """One row of a breakdown. `limit_vnd` is the capital (a fund) or the budget (a
-    call) where there is one; then `remaining_vnd` is what new awards may still take."""
+    call) where there is one; then `remaining_vnd` is what new awards may still take.
+    `group` names what the row belongs to where that helps (a call's fund)."""
 
     key: object
     label: str
@@ -68,6 +69,7 @@ class Position:
     paid_vnd: int
     awards: int
     limit_vnd: int | None = None
+    group: str = ""
 
     @property
     def remaining_vnd(self) -> int | None:
@@ -116,7 +118,8 @@ def fund_totals(fund: FundScope = None) -> Totals:
 
 
 def position_by_call(fund: FundScope = None, *, published_only: bool = False) -> list[Position]:
-    """Each call, newest first, with its budget, committed, paid and remaining."""
+    """Each call, newest first, with its fund's name, budget, committed, paid and
+    remaining."""
     fund_id = _fund_id(fund)
     calls = FundingCall.objects.all()
     if fund_id is not None:
@@ -126,11 +129,11 @@ def position_by_call(fund: FundScope = None, *, published_only: bool = False) ->
     rows = (
         calls.order_by("-opens_at", "id")
         .annotate(**_sums("awards__"))
-        .values_list("pk", "title", "budget_vnd", "committed", "paid", "award_count")
+        .values_list("pk", "title", "budget_vnd", "committed", "paid", "award_count", "fund__name")
     )
     return [
-        Position(pk, title, committed, paid, count, limit_vnd=budget)
-        for pk, title, budget, committed, paid, count in rows
+        Position(pk, title, committed, paid, count, limit_vnd=budget, group=fund_name)
+        for pk, title, budget, committed, paid, count, fund_name in rows
     ]
 
 
@@ -446,6 +449,11 @@ def _public_rows(fund: FundScope) -> QuerySet:
         challenge_code=_challenge_field("code"),
         challenge_title=_challenge_field("title"),
     )
+
+
+def award_ids() -> QuerySet:
+    """(pk, fund_id) of every award, oldest first: each has a public trail."""
+    return Award.objects.order_by("pk").values_list("pk", "fund_id")
 
 
 def public_awards(fund: FundScope = None) -> QuerySet:

@@ -1202,12 +1202,13 @@ def _position_export(table: str, funds, fund_id: int | None, months: int) -> exp
             return [p.key, p.label, p.committed_vnd, p.paid_vnd, p.outstanding_vnd, p.awards]
 
     else:
-        headings = [key, label, limit, _("Committed (VND)"), _("Paid (VND)")]
+        headings = [key, label, *([_("Fund")] if table == "calls" else [])]
+        headings += [limit, _("Committed (VND)"), _("Paid (VND)")]
         headings += [_("Left to commit (VND)"), _("Left to pay (VND)")]
 
         def row(p: reports.Position) -> list:
             money = [p.limit_vnd, p.committed_vnd, p.paid_vnd, p.remaining_vnd, p.outstanding_vnd]
-            return [p.key, p.label, *money, p.awards]
+            return [p.key, p.label, *([p.group] if table == "calls" else []), *money, p.awards]
 
     headings.append(_("Awards"))
     return exports.Export(

@@ -42,6 +42,8 @@ DECISION_NOTE = "Ghi chú nội bộ của hội đồng về rủi ro"
 CONDITIONS = "Điều kiện riêng: bảo lãnh của cổ đông"
 VERIFICATION_NOTE = "Biên bản kiểm tra nội bộ số 17"
 REFERENCE = "UNC-BI-MAT-001"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture
@@ -505,6 +507,59 @@ def test_fund_page_runs_the_same_queries_however_many_awards_and_payments(
     # shown, the months, the sectors, the open calls; the menus and the site settings.
     assert (few, many) == (11, 11)
     assert response.content.decode().count("/awards/") == 7
+
+
+def _sitemap(client) -> dict[str, dict[str, str]]:
+    from defusedxml import ElementTree
+
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    return {
+        url.find(f"{SITEMAP}loc").text: {
+            link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+        }
+        for url in root.findall(f"{SITEMAP}url")
+    }
+
+
+def test_the_sitemap_lists_each_awards_trail_in_both_languages(client, staff, fund, pages):
+    award = award_for(staff, FundingCallFactory(fund=fund), [300 * MILLION])
+    vi = f"http://testserver{pages[0].url}awards/{award.pk}/"
+    en = f"http://testserver{pages[1].url}awards/{award.pk}/"
+
+    entries = _sitemap(client)
+
+    assert entries[en] == {"vi": vi, "x-default": vi, "en": en}
+    assert vi in entries
+    assert client.get(en).status_code == 200
+
+
+def test_the_sitemap_lists_a_fund_pages_own_awards_only(client, staff, fund, pages):
+    other = FundFactory()
+    ours = award_for(staff, FundingCallFactory(fund=fund), [300 * MILLION])
+    theirs = award_for(staff, FundingCallFactory(fund=other), [200 * MILLION])
+    page = pages[0]
+    page.fund = other
+    page.save_revision().publish()
+
+    trails = {url for url in _sitemap(client) if "/awards/" in url}
+
+    assert f"http://testserver{page.url}awards/{theirs.pk}/" in trails
+    assert f"http://testserver{page.url}awards/{ours.pk}/" not in trails
+    # The English page still shows every fund.
+    assert f"http://testserver{pages[1].url}awards/{ours.pk}/" in trails
+
+
+def test_the_sitemap_runs_the_same_queries_however_many_awards(client, staff, fund, pages):
+    _grow(staff, fund, 1)
+    client.get("/sitemap.xml")
+    few, _ = count_queries(client.get, "/sitemap.xml")
+    _grow(staff, fund, 4)
+    many, _ = count_queries(client.get, "/sitemap.xml")
+
+    assert few == many
+    assert len([url for url in _sitemap(client) if "/awards/" in url]) == 10
 
 
 def test_trail_runs_the_same_queries_however_many_tranches(client, staff, fund, pages):

@@ -231,13 +231,14 @@ def test_every_fund_adds_up_to_the_hand_computed_figures(example, officer):
     assert f'href="/en/dashboard/fund/office/position/?fund={fund_b.pk}"' in (
         response.content.decode()
     )
-    # Newest call first; what is left to commit is the budget's.
+    # Newest call first, each with its fund; what is left to commit is the budget's.
     assert table(response, "per-call") == [
-        ["Call", "Budget (VND)", *head],
-        ["B1", "2,000,000,000", "800,000,000", "500,000,000", "1,200,000,000", "300,000,000", "1"],
-        ["A2", "3,000,000,000", "1,500,000,000", "700,000,000", "1,500,000,000"]
+        ["Call", "Fund", "Budget (VND)", *head],
+        ["B1", "B", "2,000,000,000", "800,000,000", "500,000,000", "1,200,000,000"]
+        + ["300,000,000", "1"],
+        ["A2", "A", "3,000,000,000", "1,500,000,000", "700,000,000", "1,500,000,000"]
         + ["800,000,000", "1"],
-        ["A1", "5,000,000,000", "1,000,000,000", "600,000,000", "4,000,000,000"]
+        ["A1", "A", "5,000,000,000", "1,000,000,000", "600,000,000", "4,000,000,000"]
         + ["400,000,000", "1"],
     ]
     head = ["Committed (VND)", "Paid (VND)", "Left to pay (VND)", "Awards"]
@@ -399,12 +400,13 @@ def test_each_breakdown_downloads_as_csv_with_the_filters(example, officer):
     assert calls["Content-Type"] == "text/csv; charset=utf-8"
     assert calls["Content-Disposition"].startswith('attachment; filename="fund-position-calls-')
     assert csv_rows(calls) == [
-        ["Call ID", "Call", "Budget (VND)", "Committed (VND)", "Paid (VND)"]
+        ["Call ID", "Call", "Fund", "Budget (VND)", "Committed (VND)", "Paid (VND)"]
         + ["Left to commit (VND)", "Left to pay (VND)", "Awards"],
-        [str(b1.pk), "B1", "2000000000", "800000000", "500000000", "1200000000", "300000000", "1"],
-        [str(a2.pk), "A2", "3000000000", "1500000000", "700000000", "1500000000"]
+        [str(b1.pk), "B1", "B", "2000000000", "800000000", "500000000", "1200000000"]
+        + ["300000000", "1"],
+        [str(a2.pk), "A2", "A", "3000000000", "1500000000", "700000000", "1500000000"]
         + ["800000000", "1"],
-        [str(a1.pk), "A1", "5000000000", "1000000000", "600000000", "4000000000"]
+        [str(a1.pk), "A1", "A", "5000000000", "1000000000", "600000000", "4000000000"]
         + ["400000000", "1"],
     ]
     assert csv_rows(organizations) == [
