@@ -212,10 +212,11 @@ SCENARIOS = [
     Scenario(
         "sitemap",
         "/sitemap.xml",
-        max_queries=2,
+        max_queries=4,
         max_ms=80,
-        # About 850 pages at scale 1, each with its alternates: grows with the site.
-        description="every live page in both languages with its alternates",
+        # About 850 pages and 2,000 award trails at scale 1, each with its alternates:
+        # grows with the site.
+        description="every live page and award trail in both languages with its alternates",
     ),
     Scenario(
         "directory",

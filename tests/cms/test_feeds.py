@@ -99,6 +99,28 @@ def test_the_sitemap_lists_both_languages_with_alternates(calls):
     assert "http://testserver/" in entries and "http://testserver/en/" in entries
 
 
+def test_the_sitemap_dates_each_page_by_its_last_publication_in_vietnam(calls):
+    page = ChallengePageFactory(title="Đăng lúc nửa đêm")
+    # 23:30 on 1 December in UTC is already 2 December in Vietnam.
+    type(page).objects.filter(pk=page.pk).update(
+        last_published_at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    )
+    root = ET.fromstring(Client().get("/sitemap.xml").content)
+
+    dates = {
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
+        for url in root.findall(f"{SITEMAP}url")
+    }
+    assert dates["http://testserver" + page.url] == "2026-12-02"
+
+
+def test_a_sitemap_page_past_the_last_is_not_found(calls):
+    client = Client()
+    assert client.get("/sitemap.xml", {"p": 2}).status_code == 404
+    assert client.get("/sitemap.xml", {"p": "x"}).status_code == 404
+    assert client.get("/sitemap.xml", {"p": 1}).status_code == 200
+
+
 def test_robots_points_at_the_sitemap_and_keeps_crawlers_out_of_private_parts():
     body = Client().get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in body
