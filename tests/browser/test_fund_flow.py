@@ -6,7 +6,6 @@ office pages fit a phone's width and pass axe-core."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from cms.models import FundPage, HomePage
@@ -14,8 +13,8 @@ from fund import services
 from fund.enums import ApplicationStatus, DisbursementStatus
 from fund.models import Disbursement, LedgerEntry
 from portal.roles import Role
-from tests.challenges.test_proposal_services import verified
-from tests.factories import OrganizationFactory, UserFactory
+from tests.browser.helpers import check_on_a_phone, person, sign_in
+from tests.factories import OrganizationFactory
 from tests.factories.challenges import translate
 from tests.factories.fund import (
     FundApplicationFactory,
@@ -29,38 +28,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "mat-khau-rat-dai-2026"
-PHONE = {"width": 375, "height": 812}
 MILLION = 1_000_000
-
-
-def person(email: str, name: str, role: str):
-    user = verified(UserFactory(email=email, full_name=name, role=role))
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
-def sign_in(browser, live_server, user, next_path: str):
-    context = browser.new_context(locale="en-GB", timezone_id="Asia/Ho_Chi_Minh")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/en/accounts/login/?next={next_path}")
-    page.locator("#id_login").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#id_password").press("Enter")
-    expect(page).to_have_url(live_server.url + next_path)
-    return page
 
 
 def paid_total(page) -> str:
     return page.locator("#fund-paid").inner_text()
-
-
-def overflow(page) -> int:
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def test_an_officer_requests_a_second_person_approves_and_the_public_total_moves(
@@ -135,18 +107,7 @@ def test_an_officer_requests_a_second_person_approves_and_the_public_total_moves
     assert response.headers.get("x-cache") != "hit"
     assert re.sub(r"\D", "", paid_total(public)) == str(250 * MILLION)
 
-    # The office on a phone: no sideways scrolling, no serious accessibility violation.
-    phone_context = browser.new_context(
-        viewport=PHONE, is_mobile=True, storage_state=desk2.context.storage_state()
+    # The office on a phone: no sideways scrolling, no accessibility violation.
+    check_on_a_phone(
+        browser, live_server, desk2, ["/en/dashboard/fund/office/", award_path, english.url]
     )
-    phone = phone_context.new_page()
-    try:
-        for path in ("/en/dashboard/fund/office/", award_path, english.url):
-            response = phone.goto(live_server.url + path)
-            assert response.status == 200, path
-            assert overflow(phone) <= 0, path
-            violations = Axe().run(phone).response["violations"]
-            serious = [v["id"] for v in violations if v["impact"] in {"serious", "critical"}]
-            assert serious == [], (path, serious)
-    finally:
-        phone_context.close()

@@ -364,11 +364,12 @@ def test_amounts_are_grouped_in_the_readers_language(example, officer):
     assert table(response, "per-fund")[1][:2] == ["A", "10.000.000.000"]
 
 
-def test_each_table_is_a_focusable_region_named_by_its_heading(example, officer):
+def test_each_table_scrolls_in_a_focusable_group_named_by_its_heading(example, officer):
     content = browser(officer).get(en("fund_office_position")).content.decode()
 
+    # A group, not a second region: its section is the landmark of that name already.
     regions = re.findall(
-        r'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="([^"]+)">', content
+        r'<div class="table-wrap" role="group" tabindex="0" aria-labelledby="([^"]+)">', content
     )
     assert regions == [
         "funds-heading",
@@ -380,6 +381,7 @@ def test_each_table_is_a_focusable_region_named_by_its_heading(example, officer)
     ]
     for heading in regions:
         assert f'<h2 id="{heading}">' in content
+        assert f'<section aria-labelledby="{heading}">' in content
 
 
 # Downloads
