@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from fund import notifications
 from fund.enums import (
     APPLICATION_TRANSITIONS,
     OFFICER_TARGETS,
@@ -444,6 +445,7 @@ def disbursement_approve(disbursement: Disbursement, *, actor: User) -> Disburse
         created_by=actor,
     )
     _add_paid(award, tranche, disbursement.amount_vnd)
+    notifications.payment_made(disbursement)
     return _decide(disbursement, DisbursementStatus.APPROVED, actor=actor, now=now, ledger=entry)
 
 
@@ -524,6 +526,7 @@ def _move(application, to, *, actor, note, now=None, extra=None) -> FundApplicat
         obj=application,
         data={"from": before, "to": to, "note": note, **(extra or {})},
     )
+    notifications.application_moved(application)
     return application
 
 

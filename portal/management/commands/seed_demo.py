@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from challenges.demo import seed_challenges, seed_proposals
 from challenges.judging.demo import seed_judging
@@ -19,7 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("seed_demo is refused when DJANGO_ENV=production.")
-        with transaction.atomic():
+        # The demo's people have made-up addresses: what the services would tell them
+        # (receipts, the fund office's decisions) goes nowhere.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             users = seed_users()
             organizations = seed_organizations(users)
             challenges = seed_challenges()
