@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -278,6 +278,27 @@ def _paid_per_month(fund_id: int | None, since: datetime.date) -> dict[datetime.
     return {_as_date(month): total for month, total in rows}
 
 
+def _paid_in_months(fund_id: int | None, months: list[datetime.date]) -> dict[datetime.date, int]:
+    """Net payments in each of these consecutive months (the live ones), as one sum per
+    month over the ledger's `created_at` range: no per-row month arithmetic, and on
+    PostgreSQL read from the index alone (it carries the amounts)."""
+    ends = [*months[1:], _months(months[-1], 2)[1]]
+    entries = LedgerEntry.objects.filter(
+        created_at__gte=_start(months[0]), created_at__lt=_start(ends[-1])
+    )
+    if fund_id is not None:
+        entries = entries.filter(award__fund_id=fund_id)
+    sums = entries.aggregate(
+        **{
+            f"m{i}": Sum(
+                "amount_vnd", filter=Q(created_at__gte=_start(month), created_at__lt=_start(end))
+            )
+            for i, (month, end) in enumerate(zip(months, ends, strict=True))
+        }
+    )
+    return {month: sums[f"m{i}"] or 0 for i, month in enumerate(months)}
+
+
 def _as_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -343,7 +364,7 @@ def paid_by_month(
             except Exception:
                 logger.exception("Could not keep the monthly sums")
     else:
-        sums = _paid_per_month(fund_id, live[0])
+        sums = _paid_in_months(fund_id, live)
     return [(month, past[month]) for month in window if month in past] + [
         (month, sums.get(month, 0)) for month in live
     ]

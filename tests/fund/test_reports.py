@@ -212,6 +212,11 @@ def test_past_months_are_kept_and_the_current_one_read_live(
 
     assert [amount // M for _month, amount in first[-4:]] == [600, 500, 200, 200]
     assert [amount // M for _month, amount in second[-4:]] == [600, 500, 200, 300]
+    # Per fund too (the second read of each is the live one): the current month counts
+    # that fund's payments alone.
+    for fund, paid_this_month in ((example["fund"], 300 * M), (example["idle"], 0)):
+        reports.paid_by_month(fund)
+        assert reports.paid_by_month(fund)[-1] == (date(2026, 4, 1), paid_this_month)
 
 
 def test_an_entry_written_with_a_past_date_drops_the_kept_months(example, clock):
